@@ -1,0 +1,1 @@
+face_sources(alloc.c error.c hash.c version.c cpu.c pool.c)
