@@ -1,0 +1,30 @@
+/* Kernel table dispatch. The ISA is fixed process-wide by lf_cpu_init
+ * (CPU detection plus FACE_FORCE_ISA); this only maps it to a table. */
+#include "kernels/kernels.h"
+
+const lf_kernels *lf_kernels_for(face_isa isa)
+{
+    /* Also checks the build: an ISA compiled out is never "supported". */
+    if (!lf_cpu_supports(isa)) return NULL;
+    switch (isa) {
+    case FACE_ISA_REF: return &lf_kernels_ref;
+#if defined(FACE_HAVE_AVX2)
+    case FACE_ISA_AVX2: return &lf_kernels_avx2;
+#endif
+#if defined(FACE_HAVE_AVX512)
+    case FACE_ISA_AVX512: return &lf_kernels_avx512;
+#endif
+#if defined(FACE_HAVE_NEON)
+    case FACE_ISA_NEON: return &lf_kernels_neon;
+#endif
+    default: return NULL;
+    }
+}
+
+const lf_kernels *lf_kernels_active(void)
+{
+    const lf_kernels *k = lf_kernels_for(lf_cpu_isa());
+    /* lf_cpu_isa only ever names a supported ISA; ref keeps this non-NULL
+     * even if the two ever disagree. */
+    return k ? k : &lf_kernels_ref;
+}

@@ -1,0 +1,18 @@
+/* avx2 table (interim: OpenBLAS GEMM, plain C for the rest until the SIMD
+ * versions land). */
+#include "kernels/kernels_impl.h"
+
+const lf_kernels lf_kernels_avx2 = {
+    .isa = FACE_ISA_AVX2,
+    .gemm = lf_gemm_blas,
+    .bias_act = lf_bias_act_ref,
+    .affine_act = lf_affine_act_ref,
+    .dwconv3x3 = lf_dwconv3x3_ref,
+    .im2col = lf_im2col_ref,
+    .maxpool = lf_maxpool_ref,
+    .avgpool = lf_avgpool_ref,
+    .add_act = lf_add_act_ref,
+    .resize_bilinear = lf_resize_bilinear_ref,
+    .l2sq = lf_l2sq_ref,
+    .dot = lf_dot_ref,
+};
