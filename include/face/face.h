@@ -303,18 +303,6 @@ FACE_API face_status face_embed(face_ctx *ctx, const face_image *img, const face
                                 const face_rect *det_box, const face_embed_options *opts,
                                 face_template *out);
 
-/* --------------------------------------------------------------- calibration */
-
-/**
- * Distance threshold at which the false match rate of this engine's templates
- * (dlib alignment) is fmr, from the calibration table shipped with the models
- * (docs/calibration.md states its provenance). Pairs with distance below the
- * threshold are called a match.
- * @return FACE_OK; FACE_ERR_INVALID_ARGUMENT (fmr outside [1e-6, 0.5]).
- */
-FACE_API face_status face_threshold_for_fmr(const face_engine *engine, double fmr,
-                                            float *distance_threshold);
-
 /** Size getters for FFI users. */
 FACE_API size_t face_sizeof_image(void);
 FACE_API size_t face_sizeof_detection(void);

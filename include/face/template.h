@@ -72,9 +72,9 @@ FACE_API void face_template_wipe(face_template *t);
  *                   metric the network was trained on (may be NULL).
  * @param similarity a score in [0, 1], higher is more similar (may be NULL).
  *                   It is 1 - distance / 1.2 clamped to [0, 1], so 0.5 is
- *                   the network's trained decision distance 0.6. Use
- *                   face_threshold_for_fmr() style calibration to choose an
- *                   operating point by false match rate.
+ *                   the network's trained decision distance 0.6. Choose
+ *                   an operating point by false match rate from the
+ *                   measured tables in docs/benchmarks.md.
  * @return FACE_OK, FACE_ERR_INVALID_ARGUMENT, FACE_ERR_MODEL_MISMATCH
  *         (different fingerprints). Thread-safe, allocation-free.
  */
