@@ -1,1 +1,1 @@
-face_sources(layers.c)
+face_sources(layers.c model.c)
