@@ -1,0 +1,122 @@
+/* The only translation unit that compiles stb_image.
+ *
+ * Only JPEG, PNG and BMP are built in: every extra parser is attack surface
+ * for input we do not need. stb's allocation macros go to the allocator of
+ * the call in progress through a thread-local pointer: stb has no context
+ * argument, and one decode runs entirely on the calling thread. Each block
+ * carries its size in a header because stb's free and realloc do not pass
+ * it and lf_free needs it. */
+#include <string.h>
+
+#include "base/base.h"
+#include "base/decode.h"
+
+static _Thread_local lf_stbi_ctx *tl_ctx;
+
+/* 16 bytes keep the payload as aligned as malloc's would be, which stb's
+ * SSE2 paths assume for nothing but we keep anyway. */
+#define BLOCK_HDR 16u
+
+static void *blk_alloc(size_t n)
+{
+    lf_stbi_ctx *c = tl_ctx;
+    size_t total;
+    if (!c || n == 0 || !lf_add_size(n, BLOCK_HDR, &total)) return NULL;
+    if (n > c->budget || c->live > c->budget - n) {
+        c->over_budget = 1;
+        return NULL;
+    }
+    uint8_t *p = lf_alloc(c->a, total, BLOCK_HDR);
+    if (!p) {
+        c->out_of_memory = 1;
+        return NULL;
+    }
+    memcpy(p, &n, sizeof n);
+    c->live += n;
+    if (c->live > c->peak) c->peak = c->live;
+    return p + BLOCK_HDR;
+}
+
+static size_t blk_size(const void *q)
+{
+    size_t n;
+    memcpy(&n, (const uint8_t *)q - BLOCK_HDR, sizeof n);
+    return n;
+}
+
+/* Decoder buffers hold pixels or entropy-coded photos: always wiped. */
+static void blk_free(void *q)
+{
+    lf_stbi_ctx *c = tl_ctx;
+    if (!q || !c) return;
+    size_t n = blk_size(q);
+    c->live -= n;
+    lf_free_wipe(c->a, (uint8_t *)q - BLOCK_HDR, n + BLOCK_HDR);
+}
+
+static void *blk_realloc(void *q, size_t n)
+{
+    if (!q) return blk_alloc(n);
+    if (n == 0) {
+        blk_free(q);
+        return NULL;
+    }
+    size_t old = blk_size(q);
+    void *r = blk_alloc(n);
+    if (!r) return NULL; /* stb keeps and later frees q, as with realloc */
+    memcpy(r, q, old < n ? old : n);
+    blk_free(q);
+    return r;
+}
+
+#define STB_IMAGE_IMPLEMENTATION
+#define STB_IMAGE_STATIC
+#define STBI_NO_STDIO
+#define STBI_NO_HDR
+#define STBI_NO_LINEAR
+#define STBI_NO_GIF
+#define STBI_NO_PSD
+#define STBI_NO_PIC
+#define STBI_NO_PNM
+#define STBI_NO_TGA
+#define STBI_MAX_DIMENSIONS LF_DECODE_MAX_SIDE
+#define STBI_MALLOC(sz) blk_alloc(sz)
+#define STBI_REALLOC(p, sz) blk_realloc(p, sz)
+#define STBI_FREE(p) blk_free(p)
+/* stb asserts internal invariants; a Debug build must not abort on input
+ * that a release build (NDEBUG) handles, so both behave the same. */
+#define STBI_ASSERT(x) ((void)0)
+#include "stb_image.h"
+
+int lf_stbi_info(lf_stbi_ctx *ctx, const uint8_t *buf, int len, int *w, int *h)
+{
+    int comp = 0;
+    tl_ctx = ctx;
+    stbi__g_failure_reason = NULL;
+    int ok = stbi_info_from_memory(buf, len, w, h, &comp);
+    tl_ctx = NULL;
+    return ok;
+}
+
+uint8_t *lf_stbi_load_rgb(lf_stbi_ctx *ctx, const uint8_t *buf, int len, int *w, int *h)
+{
+    int comp = 0;
+    tl_ctx = ctx;
+    stbi__g_failure_reason = NULL;
+    uint8_t *px = stbi_load_from_memory(buf, len, w, h, &comp, 3);
+    tl_ctx = NULL;
+    return px;
+}
+
+void lf_stbi_release(lf_stbi_ctx *ctx, uint8_t *pixels)
+{
+    tl_ctx = ctx;
+    stbi_image_free(pixels);
+    tl_ctx = NULL;
+}
+
+const char *lf_stbi_reason(void)
+{
+    const char *r = stbi_failure_reason();
+    return r ? r : "";
+}
