@@ -4,7 +4,10 @@
  * parser trusts nothing: it bounds the size before anything is allocated,
  * checks the version (so a newer file says so) and then the checksum before
  * it reads a single other field, and still validates every field afterwards
- * because a checksum only proves integrity, not that the writer was sane. */
+ * because a checksum only proves integrity, not that the writer was sane.
+ * Whether the tensors fit the network is not decided here: the network
+ * modules fetch every tensor they use with lf_model_get, which checks its
+ * shape, when an engine is built from the model. */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -24,27 +27,6 @@ _Static_assert(sizeof(LF_MODEL_MAGIC) == 8, "magic is 8 bytes with its NUL");
 _Static_assert(LF_MODEL_MAX_NAME + 1 == NAME_BYTES, "name field size");
 
 static uint64_t align64(uint64_t n) { return (n + 63u) & ~(uint64_t)63u; }
-
-/* A tensor of the claimed kind that every genuine file has, with its shape.
- * This is a cheap check that the kind field is honest; the network modules
- * check every tensor they use with lf_model_get when they are built. */
-typedef struct kind_sig {
-    int kind;
-    const char *name;
-    int ndim;
-    int shape[LF_MODEL_MAX_DIMS];
-} kind_sig;
-
-static const kind_sig k_sigs[] = {
-    {FACE_MODEL_TINY_DETECTOR, "conv0/filters", 4, {3, 3, 3, 16}},
-    {FACE_MODEL_TINY_DETECTOR, "conv8/filters", 4, {1, 1, 512, 25}},
-    {FACE_MODEL_SSD_DETECTOR, "MobilenetV1/Conv2d_0_pointwise/weights", 4, {3, 3, 3, 32}},
-    {FACE_MODEL_SSD_DETECTOR, "Output/extra_dim", 3, {1, 5118, 4}},
-    {FACE_MODEL_LANDMARKS68, "dense0/conv0/filters", 4, {3, 3, 3, 32}},
-    {FACE_MODEL_LANDMARKS68, "fc/weights", 2, {256, 136}},
-    {FACE_MODEL_RECOGNITION, "conv32_down/conv/filters", 4, {7, 7, 3, 32}},
-    {FACE_MODEL_RECOGNITION, "fc", 2, {256, 128}},
-};
 
 static int kind_known(uint32_t k)
 {
@@ -237,15 +219,6 @@ face_status lf_model_parse(const lf_allocator *a, const void *buf, size_t size, 
         t->data = m->data + (size_t)(uintptr_t)t->data / sizeof(float);
     }
 
-    for (size_t s = 0; s < sizeof k_sigs / sizeof k_sigs[0]; s++) {
-        if (k_sigs[s].kind != (int)kind) continue;
-        st = lf_model_get(m, k_sigs[s].name, k_sigs[s].ndim, k_sigs[s].shape, NULL, err);
-        if (st != FACE_OK) {
-            model_free(m);
-            return LF_FAIL(err, FACE_ERR_CORRUPT, "not a kind-%u model: '%s' missing or misshaped",
-                           (unsigned)kind, k_sigs[s].name);
-        }
-    }
     *out = m;
     return FACE_OK;
 }
