@@ -1,18 +1,41 @@
-/* neon table (interim: OpenBLAS GEMM, plain C for the rest until the SIMD
- * versions land). */
-#include "kernels/kernels_impl.h"
+/* AArch64 Advanced SIMD table: the SIMD kernels of simd_template.h on
+ * 128-bit vectors, GEMM through OpenBLAS. NEON has no masked loads, so the
+ * tails go through a small stack buffer. */
+#include <arm_neon.h>
+#include <string.h>
 
-const lf_kernels lf_kernels_neon = {
-    .isa = FACE_ISA_NEON,
-    .gemm = lf_gemm_blas,
-    .bias_act = lf_bias_act_ref,
-    .affine_act = lf_affine_act_ref,
-    .dwconv3x3 = lf_dwconv3x3_ref,
-    .im2col = lf_im2col_ref,
-    .maxpool = lf_maxpool_ref,
-    .avgpool = lf_avgpool_ref,
-    .add_act = lf_add_act_ref,
-    .resize_bilinear = lf_resize_bilinear_ref,
-    .l2sq = lf_l2sq_ref,
-    .dot = lf_dot_ref,
-};
+typedef float32x4_t vf;
+#define VW 4
+#define LF_SIMD(name) lf_##name##_neon
+#define LF_SIMD_ISA FACE_ISA_NEON
+#define LF_SIMD_TABLE lf_kernels_neon
+
+static inline vf v_load(const float *p) { return vld1q_f32(p); }
+static inline void v_store(float *p, vf v) { vst1q_f32(p, v); }
+static inline vf v_loadn(const float *p, int n)
+{
+    float t[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+    memcpy(t, p, (size_t)n * sizeof(float));
+    return vld1q_f32(t);
+}
+static inline void v_storen(float *p, vf v, int n)
+{
+    float t[4];
+    vst1q_f32(t, v);
+    memcpy(p, t, (size_t)n * sizeof(float));
+}
+static inline vf v_set1(float x) { return vdupq_n_f32(x); }
+static inline vf v_zero(void) { return vdupq_n_f32(0.0f); }
+static inline vf v_add(vf a, vf b) { return vaddq_f32(a, b); }
+static inline vf v_sub(vf a, vf b) { return vsubq_f32(a, b); }
+static inline vf v_mul(vf a, vf b) { return vmulq_f32(a, b); }
+static inline vf v_div(vf a, vf b) { return vdivq_f32(a, b); }
+static inline vf v_fma(vf a, vf b, vf c) { return vfmaq_f32(c, a, b); }
+/* Explicit compare+select rather than vmaxq/vminq so the choice matches
+ * the scalar a > b ? a : b exactly (FMAX differs on NaN and signed zero). */
+static inline vf v_max(vf a, vf b) { return vbslq_f32(vcgtq_f32(a, b), a, b); }
+static inline vf v_min(vf a, vf b) { return vbslq_f32(vcltq_f32(a, b), a, b); }
+static inline vf v_selgt0(vf x, vf y) { return vbslq_f32(vcgtq_f32(x, vdupq_n_f32(0.0f)), x, y); }
+static inline float v_hsum(vf v) { return vaddvq_f32(v); }
+
+#include "kernels/simd_template.h"

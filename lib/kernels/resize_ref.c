@@ -18,9 +18,13 @@ void lf_resize_bilinear_ref(const float *in, int H, int W, int C, float *out, in
             for (int c = 0; c < C; c++) {
                 const float t0 = top[(size_t)x0 * C + c], b0 = bot[(size_t)x0 * C + c];
                 const float t1 = top[(size_t)x1 * C + c], b1 = bot[(size_t)x1 * C + c];
-                const float l = t0 + (b0 - t0) * fy;
-                const float r = t1 + (b1 - t1) * fy;
-                o[c] = l + (r - l) * fx;
+                /* One operation per statement: clang contracts a*b+c in
+                 * one expression into an FMA where the target has one,
+                 * which would break the exact match with faceref. */
+                const float dl = (b0 - t0) * fy, dr = (b1 - t1) * fy;
+                const float l = t0 + dl, r = t1 + dr;
+                const float dx = (r - l) * fx;
+                o[c] = l + dx;
             }
         }
     }

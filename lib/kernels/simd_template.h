@@ -1,0 +1,354 @@
+/* The SIMD kernels, written once over a small vector vocabulary and
+ * instantiated by kernels_avx2.c, kernels_avx512.c and kernels_neon.c.
+ * Include only from those files, after they define:
+ *
+ *   vf, VW                  vector type and its width in floats
+ *   v_load/v_store          unaligned full-width access
+ *   v_loadn/v_storen        first n < VW lanes (zero-filled load; the other
+ *                           lanes of memory are neither read nor written)
+ *   v_set1, v_zero, v_add, v_sub, v_mul, v_div
+ *   v_fma(a, b, c)          a*b + c, fused
+ *   v_max(a, b), v_min(a, b)  a > b ? a : b, a < b ? a : b (the scalar
+ *                           comparisons of lf_act1 and the ref pool)
+ *   v_selgt0(x, y)          x > 0 ? x : y, per lane
+ *   v_hsum(v)               sum of the lanes
+ *   LF_SIMD(name)           name decorated with the ISA suffix
+ *   LF_SIMD_ISA, LF_SIMD_TABLE
+ *
+ * Element-wise kernels, pooling, im2col and resize use no FMA and keep the
+ * ref operation order, so they match ref bit for bit (NaN and the sign of
+ * zero aside). dwconv3x3 fuses the multiply-adds (same tap order as ref);
+ * l2sq/dot use several accumulators: those differ from ref by rounding. */
+
+#include <math.h>
+#include <string.h>
+
+#include "kernels/kernels_impl.h"
+
+static inline vf LF_SIMD(ldn)(const float *p, int n) { return n == VW ? v_load(p) : v_loadn(p, n); }
+static inline void LF_SIMD(stn)(float *p, vf v, int n)
+{
+    if (n == VW) v_store(p, v);
+    else v_storen(p, v, n);
+}
+
+static inline vf LF_SIMD(act)(vf x, lf_act act)
+{
+    switch (act) {
+    case LF_ACT_RELU: return v_max(x, v_zero());
+    case LF_ACT_RELU6: return v_min(v_max(x, v_zero()), v_set1(6.0f));
+    case LF_ACT_LEAKY: return v_selgt0(x, v_mul(x, v_set1(0.1f)));
+    case LF_ACT_NONE:
+    default: return x;
+    }
+}
+
+/* ---------------------------------------------------------------- element-wise */
+
+static void LF_SIMD(bias_act)(float *x, int rows, int cols, int ld, const float *bias, lf_act act)
+{
+    for (int r = 0; r < rows; r++) {
+        float *row = x + (size_t)r * ld;
+        for (int c = 0; c < cols; c += VW) {
+            const int n = cols - c < VW ? cols - c : VW;
+            vf v = LF_SIMD(ldn)(row + c, n);
+            if (bias) v = v_add(v, LF_SIMD(ldn)(bias + c, n));
+            LF_SIMD(stn)(row + c, LF_SIMD(act)(v, act), n);
+        }
+    }
+}
+
+static void LF_SIMD(affine_act)(float *x, int rows, int cols, int ld, const float *scale,
+                                const float *shift, lf_act act)
+{
+    for (int r = 0; r < rows; r++) {
+        float *row = x + (size_t)r * ld;
+        for (int c = 0; c < cols; c += VW) {
+            const int n = cols - c < VW ? cols - c : VW;
+            vf v = v_mul(LF_SIMD(ldn)(row + c, n), LF_SIMD(ldn)(scale + c, n));
+            v = v_add(v, LF_SIMD(ldn)(shift + c, n));
+            LF_SIMD(stn)(row + c, LF_SIMD(act)(v, act), n);
+        }
+    }
+}
+
+static void LF_SIMD(add_act)(float *out, const float *a, const float *b, size_t n, lf_act act)
+{
+    size_t i = 0;
+    for (; i + VW <= n; i += VW)
+        v_store(out + i, LF_SIMD(act)(v_add(v_load(a + i), v_load(b + i)), act));
+    if (i < n) {
+        const int r = (int)(n - i);
+        v_storen(out + i, LF_SIMD(act)(v_add(v_loadn(a + i, r), v_loadn(b + i, r)), act), r);
+    }
+}
+
+static float LF_SIMD(l2sq)(const float *a, const float *b, size_t n)
+{
+    /* Four chains hide the add latency. */
+    vf s0 = v_zero(), s1 = v_zero(), s2 = v_zero(), s3 = v_zero();
+    size_t i = 0;
+    for (; i + 4 * VW <= n; i += 4 * VW) {
+        vf d0 = v_sub(v_load(a + i), v_load(b + i));
+        vf d1 = v_sub(v_load(a + i + VW), v_load(b + i + VW));
+        vf d2 = v_sub(v_load(a + i + 2 * VW), v_load(b + i + 2 * VW));
+        vf d3 = v_sub(v_load(a + i + 3 * VW), v_load(b + i + 3 * VW));
+        s0 = v_fma(d0, d0, s0);
+        s1 = v_fma(d1, d1, s1);
+        s2 = v_fma(d2, d2, s2);
+        s3 = v_fma(d3, d3, s3);
+    }
+    for (; i < n; i += VW) {
+        const int r = n - i < VW ? (int)(n - i) : VW;
+        vf d = v_sub(LF_SIMD(ldn)(a + i, r), LF_SIMD(ldn)(b + i, r));
+        s0 = v_fma(d, d, s0);
+    }
+    return v_hsum(v_add(v_add(s0, s1), v_add(s2, s3)));
+}
+
+static float LF_SIMD(dot)(const float *a, const float *b, size_t n)
+{
+    vf s0 = v_zero(), s1 = v_zero(), s2 = v_zero(), s3 = v_zero();
+    size_t i = 0;
+    for (; i + 4 * VW <= n; i += 4 * VW) {
+        s0 = v_fma(v_load(a + i), v_load(b + i), s0);
+        s1 = v_fma(v_load(a + i + VW), v_load(b + i + VW), s1);
+        s2 = v_fma(v_load(a + i + 2 * VW), v_load(b + i + 2 * VW), s2);
+        s3 = v_fma(v_load(a + i + 3 * VW), v_load(b + i + 3 * VW), s3);
+    }
+    for (; i < n; i += VW) {
+        const int r = n - i < VW ? (int)(n - i) : VW;
+        s0 = v_fma(LF_SIMD(ldn)(a + i, r), LF_SIMD(ldn)(b + i, r), s0);
+    }
+    return v_hsum(v_add(v_add(s0, s1), v_add(s2, s3)));
+}
+
+/* ---------------------------------------------------------------- depthwise 3x3 */
+
+/* One output vector with all nine taps in range: the hot path. */
+static inline vf LF_SIMD(dw_full)(const float *r0, const float *r1, const float *r2, int C, int n,
+                                  const vf *wv)
+{
+    vf acc = v_zero();
+    acc = v_fma(LF_SIMD(ldn)(r0, n), wv[0], acc);
+    acc = v_fma(LF_SIMD(ldn)(r0 + C, n), wv[1], acc);
+    acc = v_fma(LF_SIMD(ldn)(r0 + 2 * C, n), wv[2], acc);
+    acc = v_fma(LF_SIMD(ldn)(r1, n), wv[3], acc);
+    acc = v_fma(LF_SIMD(ldn)(r1 + C, n), wv[4], acc);
+    acc = v_fma(LF_SIMD(ldn)(r1 + 2 * C, n), wv[5], acc);
+    acc = v_fma(LF_SIMD(ldn)(r2, n), wv[6], acc);
+    acc = v_fma(LF_SIMD(ldn)(r2 + C, n), wv[7], acc);
+    acc = v_fma(LF_SIMD(ldn)(r2 + 2 * C, n), wv[8], acc);
+    return acc;
+}
+
+/* Any output vector: taps outside the input are skipped (they read zeros). */
+static inline vf LF_SIMD(dw_edge)(const float *in, int H, int W, int C, int n, const vf *wv, int iy0,
+                                  int ix0)
+{
+    vf acc = v_zero();
+    for (int ky = 0; ky < 3; ky++) {
+        const int iy = iy0 + ky;
+        if (iy < 0 || iy >= H) continue;
+        for (int kx = 0; kx < 3; kx++) {
+            const int ix = ix0 + kx;
+            if (ix < 0 || ix >= W) continue;
+            acc = v_fma(LF_SIMD(ldn)(in + ((size_t)iy * W + ix) * C, n), wv[ky * 3 + kx], acc);
+        }
+    }
+    return acc;
+}
+
+/* One channel block (n lanes from channel c) of one output row. Kept
+ * separate so the full-width call sites compile with n == VW known. */
+static inline void LF_SIMD(dw_row)(const float *in, int H, int W, int C, int c, int n,
+                                   const float *w, const float *bias, int stride, int iy0,
+                                   int pad_left, float *orow, int outW, int ox_lo, int ox_hi,
+                                   lf_act act)
+{
+    vf wv[9];
+    for (int t = 0; t < 9; t++) wv[t] = LF_SIMD(ldn)(w + t * C + c, n);
+    const vf bv = bias ? LF_SIMD(ldn)(bias + c, n) : v_zero();
+    const int rows_in = iy0 >= 0 && iy0 + 2 < H;
+    int ox = 0;
+    if (rows_in) {
+        for (; ox < ox_lo; ox++) {
+            vf acc = LF_SIMD(dw_edge)(in + c, H, W, C, n, wv, iy0, ox * stride - pad_left);
+            LF_SIMD(stn)(orow + (size_t)ox * C + c, LF_SIMD(act)(v_add(acc, bv), act), n);
+        }
+        const size_t rs = (size_t)W * C;
+        const float *r0 = in + (size_t)iy0 * rs + c;
+        for (; ox < ox_hi; ox++) {
+            const float *p = r0 + (size_t)(ox * stride - pad_left) * C;
+            vf acc = LF_SIMD(dw_full)(p, p + rs, p + 2 * rs, C, n, wv);
+            LF_SIMD(stn)(orow + (size_t)ox * C + c, LF_SIMD(act)(v_add(acc, bv), act), n);
+        }
+    }
+    for (; ox < outW; ox++) {
+        vf acc = LF_SIMD(dw_edge)(in + c, H, W, C, n, wv, iy0, ox * stride - pad_left);
+        LF_SIMD(stn)(orow + (size_t)ox * C + c, LF_SIMD(act)(v_add(acc, bv), act), n);
+    }
+}
+
+static void LF_SIMD(dwconv3x3)(const float *in, int H, int W, int C, const float *w,
+                               const float *bias, int stride, int pad_top, int pad_left, float *out,
+                               int outH, int outW, lf_act act)
+{
+    /* Columns whose three taps are all inside: ox*stride - pad_left in
+     * [0, W-3]. */
+    int ox_lo = (pad_left + stride - 1) / stride;
+    int ox_hi = W - 3 + pad_left >= 0 ? (W - 3 + pad_left) / stride + 1 : 0;
+    if (ox_hi > outW) ox_hi = outW;
+    if (ox_lo > ox_hi) ox_lo = ox_hi;
+    /* Rows outermost so the three input rows stay in cache while every
+     * channel block passes over them. */
+    for (int oy = 0; oy < outH; oy++) {
+        const int iy0 = oy * stride - pad_top;
+        float *orow = out + (size_t)oy * outW * C;
+        int c = 0;
+        for (; c + VW <= C; c += VW)
+            LF_SIMD(dw_row)(in, H, W, C, c, VW, w, bias, stride, iy0, pad_left, orow, outW, ox_lo,
+                            ox_hi, act);
+        if (c < C)
+            LF_SIMD(dw_row)(in, H, W, C, c, C - c, w, bias, stride, iy0, pad_left, orow, outW,
+                            ox_lo, ox_hi, act);
+    }
+}
+
+/* ---------------------------------------------------------------- im2col */
+
+static inline void LF_SIMD(copy)(float *dst, const float *src, size_t n)
+{
+    size_t i = 0;
+    for (; i + VW <= n; i += VW) v_store(dst + i, v_load(src + i));
+    if (i < n) v_storen(dst + i, v_loadn(src + i, (int)(n - i)), (int)(n - i));
+}
+
+static inline void LF_SIMD(zero)(float *dst, size_t n)
+{
+    size_t i = 0;
+    for (; i + VW <= n; i += VW) v_store(dst + i, v_zero());
+    if (i < n) v_storen(dst + i, v_zero(), (int)(n - i));
+}
+
+static void LF_SIMD(im2col)(const float *in, int H, int W, int C, int kh, int kw, int stride,
+                            int pad_top, int pad_left, float *cols, int outH, int outW)
+{
+    const size_t rowlen = (size_t)kh * kw * C;
+    for (int oy = 0; oy < outH; oy++) {
+        for (int ox = 0; ox < outW; ox++) {
+            float *dst = cols + ((size_t)oy * outW + ox) * rowlen;
+            const int ix0 = ox * stride - pad_left;
+            /* In NHWC the in-range taps of one kernel row are one contiguous
+             * run of the input, so each row is a single copy, even for C=3. */
+            int kx_lo = ix0 < 0 ? -ix0 : 0;
+            int kx_hi = W - ix0 < kw ? W - ix0 : kw;
+            if (kx_hi < kx_lo) kx_hi = kx_lo;
+            for (int ky = 0; ky < kh; ky++) {
+                const int iy = oy * stride - pad_top + ky;
+                float *d = dst + (size_t)ky * kw * C;
+                if (iy < 0 || iy >= H || kx_lo == kx_hi) {
+                    LF_SIMD(zero)(d, (size_t)kw * C);
+                    continue;
+                }
+                LF_SIMD(zero)(d, (size_t)kx_lo * C);
+                LF_SIMD(copy)(d + (size_t)kx_lo * C, in + ((size_t)iy * W + ix0 + kx_lo) * C,
+                              (size_t)(kx_hi - kx_lo) * C);
+                LF_SIMD(zero)(d + (size_t)kx_hi * C, (size_t)(kw - kx_hi) * C);
+            }
+        }
+    }
+}
+
+/* ---------------------------------------------------------------- pooling */
+
+static void LF_SIMD(maxpool)(const float *in, int H, int W, int C, int k, int stride, int pad_top,
+                             int pad_left, float *out, int outH, int outW)
+{
+    for (int oy = 0; oy < outH; oy++) {
+        const int iy0 = oy * stride - pad_top;
+        const int ky_lo = iy0 < 0 ? -iy0 : 0, ky_hi = H - iy0 < k ? H - iy0 : k;
+        for (int ox = 0; ox < outW; ox++) {
+            const int ix0 = ox * stride - pad_left;
+            const int kx_lo = ix0 < 0 ? -ix0 : 0, kx_hi = W - ix0 < k ? W - ix0 : k;
+            float *o = out + ((size_t)oy * outW + ox) * C;
+            for (int c = 0; c < C; c += VW) {
+                const int n = C - c < VW ? C - c : VW;
+                vf m = v_set1(-INFINITY);
+                for (int ky = ky_lo; ky < ky_hi; ky++) {
+                    const float *p = in + ((size_t)(iy0 + ky) * W + (size_t)(ix0 + kx_lo)) * C + c;
+                    for (int kx = 0; kx < kx_hi - kx_lo; kx++)
+                        m = v_max(LF_SIMD(ldn)(p + (size_t)kx * C, n), m);
+                }
+                LF_SIMD(stn)(o + c, m, n);
+            }
+        }
+    }
+}
+
+static void LF_SIMD(avgpool)(const float *in, int H, int W, int C, int k, int stride, float *out,
+                             int outH, int outW)
+{
+    (void)H;
+    const vf div = v_set1((float)(k * k));
+    for (int oy = 0; oy < outH; oy++) {
+        for (int ox = 0; ox < outW; ox++) {
+            float *o = out + ((size_t)oy * outW + ox) * C;
+            for (int c = 0; c < C; c += VW) {
+                const int n = C - c < VW ? C - c : VW;
+                vf s = v_zero();
+                for (int ky = 0; ky < k; ky++) {
+                    const float *p = in + ((size_t)(oy * stride + ky) * W + ox * stride) * C + c;
+                    for (int kx = 0; kx < k; kx++) s = v_add(s, LF_SIMD(ldn)(p + (size_t)kx * C, n));
+                }
+                LF_SIMD(stn)(o + c, v_div(s, div), n);
+            }
+        }
+    }
+}
+
+/* ---------------------------------------------------------------- resize */
+
+static void LF_SIMD(resize_bilinear)(const float *in, int H, int W, int C, float *out, int outH,
+                                     int outW)
+{
+    for (int oy = 0; oy < outH; oy++) {
+        int y0, y1;
+        float fy;
+        lf_bilinear_src(oy, H, outH, &y0, &y1, &fy);
+        const float *top = in + (size_t)y0 * W * C, *bot = in + (size_t)y1 * W * C;
+        const vf fyv = v_set1(fy);
+        for (int ox = 0; ox < outW; ox++) {
+            int x0, x1;
+            float fx;
+            lf_bilinear_src(ox, W, outW, &x0, &x1, &fx);
+            const vf fxv = v_set1(fx);
+            const float *t0 = top + (size_t)x0 * C, *b0 = bot + (size_t)x0 * C;
+            const float *t1 = top + (size_t)x1 * C, *b1 = bot + (size_t)x1 * C;
+            float *o = out + ((size_t)oy * outW + ox) * C;
+            /* Same unfused operations as ref: this must match it exactly. */
+            for (int c = 0; c < C; c += VW) {
+                const int n = C - c < VW ? C - c : VW;
+                const vf vt0 = LF_SIMD(ldn)(t0 + c, n), vt1 = LF_SIMD(ldn)(t1 + c, n);
+                const vf l = v_add(vt0, v_mul(v_sub(LF_SIMD(ldn)(b0 + c, n), vt0), fyv));
+                const vf r = v_add(vt1, v_mul(v_sub(LF_SIMD(ldn)(b1 + c, n), vt1), fyv));
+                LF_SIMD(stn)(o + c, v_add(l, v_mul(v_sub(r, l), fxv)), n);
+            }
+        }
+    }
+}
+
+const lf_kernels LF_SIMD_TABLE = {
+    .isa = LF_SIMD_ISA,
+    .gemm = lf_gemm_blas,
+    .bias_act = LF_SIMD(bias_act),
+    .affine_act = LF_SIMD(affine_act),
+    .dwconv3x3 = LF_SIMD(dwconv3x3),
+    .im2col = LF_SIMD(im2col),
+    .maxpool = LF_SIMD(maxpool),
+    .avgpool = LF_SIMD(avgpool),
+    .add_act = LF_SIMD(add_act),
+    .resize_bilinear = LF_SIMD(resize_bilinear),
+    .l2sq = LF_SIMD(l2sq),
+    .dot = LF_SIMD(dot),
+};
