@@ -11,9 +11,15 @@
  *
  * Built normally it is a cmocka program. Built with -DKT_STANDALONE it has a
  * plain main() and needs only the kernel sources, so the NEON table can be
- * checked under qemu-aarch64 without an arm64 cmocka (see
- * scripts in the report of the kernels work: compile kernels_neon.c, the
- * *_ref.c files, kernels.c and base/cpu.c with this file). */
+ * checked under qemu without an arm64 cmocka or OpenBLAS
+ * (-DKT_NO_BLAS routes the NEON table's GEMM to ref):
+ *
+ *   aarch64-linux-gnu-gcc -std=c11 -O2 -Iinclude -Ilib -DFACE_HAVE_NEON=1 \
+ *     -D_POSIX_C_SOURCE=200809L -DKT_STANDALONE -DKT_NO_BLAS tests/test_kernels.c \
+ *     lib/kernels/kernels.c lib/kernels/{gemm,eltwise,conv,pool,resize,kernels}_ref.c \
+ *     lib/kernels/kernels_neon.c lib/base/cpu.c -lm -lpthread -o kt
+ *   qemu-aarch64 -L /usr/aarch64-linux-gnu ./kt
+ */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -35,6 +41,15 @@ static inline uint32_t tu_rand(uint64_t *s)
 static inline float tu_randf(uint64_t *s, float lo, float hi)
 {
     return lo + (hi - lo) * (float)(tu_rand(s) & 0xffffff) / (float)0x1000000;
+}
+#endif
+
+#if defined(KT_STANDALONE) && defined(KT_NO_BLAS)
+#include "kernels/kernels_impl.h"
+void lf_gemm_blas(int M, int N, int K, const float *A, int lda, const float *B, int ldb, float *C,
+                  int ldc, int accumulate)
+{
+    lf_gemm_ref(M, N, K, A, lda, B, ldb, C, ldc, accumulate);
 }
 #endif
 

@@ -5,3 +5,8 @@ face_sources(kernels.c kernels_ref.c gemm_ref.c eltwise_ref.c conv_ref.c pool_re
 face_isa_sources(avx2 kernels_avx2.c)
 face_isa_sources(avx512 kernels_avx512.c)
 face_isa_sources(neon kernels_neon.c)
+
+# The watchlist search kernels live here too but list themselves.
+if(EXISTS ${CMAKE_CURRENT_LIST_DIR}/search_sources.cmake)
+  include(${CMAKE_CURRENT_LIST_DIR}/search_sources.cmake)
+endif()
