@@ -1,1 +1,1 @@
-face_sources(template.c)
+face_sources(template.c recognition.c)
