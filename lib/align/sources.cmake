@@ -1,0 +1,1 @@
+face_sources(landmarks.c chip.c faceapi_box.c)
