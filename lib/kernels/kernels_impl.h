@@ -6,6 +6,15 @@
 
 #include "kernels/kernels.h"
 
+/* For helpers whose point is to be specialised at each call site (a
+ * constant lane count turns masked loads into plain ones); GCC otherwise
+ * declines to inline the larger ones. */
+#if defined(__GNUC__) || defined(__clang__)
+#define LF_INLINE static inline __attribute__((always_inline))
+#else
+#define LF_INLINE static inline
+#endif
+
 /* The one definition of each activation. SIMD versions use the same
  * comparisons (x > 0 selects x) so they agree bit for bit, -0 aside. */
 static inline float lf_act1(float x, lf_act act)

@@ -25,8 +25,8 @@
 
 #include "kernels/kernels_impl.h"
 
-static inline vf LF_SIMD(ldn)(const float *p, int n) { return n == VW ? v_load(p) : v_loadn(p, n); }
-static inline void LF_SIMD(stn)(float *p, vf v, int n)
+LF_INLINE vf LF_SIMD(ldn)(const float *p, int n) { return n == VW ? v_load(p) : v_loadn(p, n); }
+LF_INLINE void LF_SIMD(stn)(float *p, vf v, int n)
 {
     if (n == VW) v_store(p, v);
     else v_storen(p, v, n);
@@ -126,7 +126,7 @@ static float LF_SIMD(dot)(const float *a, const float *b, size_t n)
 /* ---------------------------------------------------------------- depthwise 3x3 */
 
 /* One output vector with all nine taps in range: the hot path. */
-static inline vf LF_SIMD(dw_full)(const float *r0, const float *r1, const float *r2, int C, int n,
+LF_INLINE vf LF_SIMD(dw_full)(const float *r0, const float *r1, const float *r2, int C, int n,
                                   const vf *wv)
 {
     vf acc = v_zero();
@@ -161,7 +161,7 @@ static inline vf LF_SIMD(dw_edge)(const float *in, int H, int W, int C, int n, c
 
 /* One channel block (n lanes from channel c) of one output row. Kept
  * separate so the full-width call sites compile with n == VW known. */
-static inline void LF_SIMD(dw_row)(const float *in, int H, int W, int C, int c, int n,
+LF_INLINE void LF_SIMD(dw_row)(const float *in, int H, int W, int C, int c, int n,
                                    const float *w, const float *bias, int stride, int iy0,
                                    int pad_left, float *orow, int outW, int ox_lo, int ox_hi,
                                    lf_act act)
@@ -178,6 +178,16 @@ static inline void LF_SIMD(dw_row)(const float *in, int H, int W, int C, int c, 
         }
         const size_t rs = (size_t)W * C;
         const float *r0 = in + (size_t)iy0 * rs + c;
+        /* Two pixels per step: independent FMA chains for the pipeline. */
+        const size_t step = (size_t)stride * C;
+        for (; ox + 2 <= ox_hi; ox += 2) {
+            const float *p = r0 + (size_t)(ox * stride - pad_left) * C, *q = p + step;
+            vf a0 = LF_SIMD(dw_full)(p, p + rs, p + 2 * rs, C, n, wv);
+            vf a1 = LF_SIMD(dw_full)(q, q + rs, q + 2 * rs, C, n, wv);
+            float *o = orow + (size_t)ox * C + c;
+            LF_SIMD(stn)(o, LF_SIMD(act)(v_add(a0, bv), act), n);
+            LF_SIMD(stn)(o + C, LF_SIMD(act)(v_add(a1, bv), act), n);
+        }
         for (; ox < ox_hi; ox++) {
             const float *p = r0 + (size_t)(ox * stride - pad_left) * C;
             vf acc = LF_SIMD(dw_full)(p, p + rs, p + 2 * rs, C, n, wv);
