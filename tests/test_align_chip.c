@@ -2,13 +2,15 @@
  * hashes and probe pixels in tests/data/align_golden.txt
  * (tools/gen_align_golden.py): the golden sample faces, faces crossing every
  * border, the pyramid path, rolled faces, a procedural image; plus every
- * pixel format giving the same chip and scratch accounting. */
+ * pixel format giving the same chip and scratch accounting. Also face-api's
+ * descriptor crop box: exactly the golden descriptorCrop of every face. */
 #include <math.h>
 
 #define STB_IMAGE_IMPLEMENTATION
 #include <stb/stb_image.h>
 
 #include "align/align.h"
+#include "golden.h"
 #include "testutil.h"
 
 #define MAX_CASES 128
@@ -276,6 +278,41 @@ static void test_scratch_short(void **state)
     lf_arena_destroy(&ar);
 }
 
+/* §7.1 with the validated correction, from the golden landmarks (rounded
+ * to float like face_landmarks) and the golden detection box. */
+static void test_faceapi_crops(void **state)
+{
+    (void)state;
+    tu_golden *g = tu_golden_load();
+    assert_non_null(g);
+    int n = 0, narrowed = 0;
+    for (int i = 0; i < g->nimages; i++)
+        for (int d = 0; d < 2; d++)
+            for (int j = 0; j < g->images[i].det[d].nfaces; j++) {
+                const tu_golden_face *f = &g->images[i].det[d].faces[j];
+                face_landmarks lm;
+                memset(&lm, 0, sizeof lm);
+                for (int k = 0; k < FACE_LANDMARK_COUNT; k++) {
+                    lm.points[k].x = (float)f->landmarks[k][0];
+                    lm.points[k].y = (float)f->landmarks[k][1];
+                }
+                face_rect det = {(float)f->box[0], (float)f->box[1], (float)f->box[2], (float)f->box[3]};
+                face_rect out;
+                assert_int_equal(lf_faceapi_box(&lm, &det, g->images[i].width, g->images[i].height, &out),
+                                 FACE_OK);
+                if (out.x != f->crop[0] || out.y != f->crop[1] || out.width != f->crop[2] ||
+                    out.height != f->crop[3])
+                    fail_msg("%s det %d face %d: (%g %g %g %g), golden (%g %g %g %g)", g->images[i].file, d,
+                             j, out.x, out.y, out.width, out.height, f->crop[0], f->crop[1], f->crop[2],
+                             f->crop[3]);
+                narrowed += out.width != out.height;
+                n++;
+            }
+    fprintf(stderr, "%d face-api crops exact (%d not square)\n", n, narrowed);
+    assert_true(n >= 40);
+    free(g);
+}
+
 int main(void)
 {
     TU_REQUIRE_SHARED();
@@ -288,6 +325,7 @@ int main(void)
         cmocka_unit_test(test_golden_chips),
         cmocka_unit_test(test_pixel_formats),
         cmocka_unit_test(test_scratch_short),
+        cmocka_unit_test(test_faceapi_crops),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     for (int i = 0; i < 8; i++) free(g_img[i].px);
