@@ -60,7 +60,11 @@ face_status lf_image_decode(const lf_allocator *a, int64_t max_pixels, size_t ma
         return LF_FAIL(err, FACE_ERR_CORRUPT, "not a JPEG, PNG or BMP image (%s)",
                        *r ? r : "unrecognised header");
     }
-    if (w <= 0 || h <= 0) return LF_FAIL(err, FACE_ERR_CORRUPT, "image has no pixels");
+    /* stb's BMP header pass reports a top-down BMP's height as negative
+     * (its loader takes the absolute value); INT_MIN has none. */
+    if (h == INT_MIN) return LF_FAIL(err, FACE_ERR_LIMIT, "image height out of range");
+    if (h < 0) h = -h;
+    if (w <= 0 || h == 0) return LF_FAIL(err, FACE_ERR_CORRUPT, "image has no pixels (%dx%d)", w, h);
     /* stb's BMP header pass does not apply STBI_MAX_DIMENSIONS. */
     if (w > LF_DECODE_MAX_SIDE || h > LF_DECODE_MAX_SIDE)
         return LF_FAIL(err, FACE_ERR_LIMIT, "%dx%d image, limit %d per side", w, h,

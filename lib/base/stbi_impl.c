@@ -5,7 +5,11 @@
  * the call in progress through a thread-local pointer: stb has no context
  * argument, and one decode runs entirely on the calling thread. Each block
  * carries its size in a header because stb's free and realloc do not pass
- * it and lf_free needs it. */
+ * it and lf_free needs it.
+ *
+ * The header is our patched copy (third_party/stb_image.h says what was
+ * fixed): the distribution's stb_image 2.27 overflows a Huffman table on a
+ * crafted JPEG. */
 #include <string.h>
 
 #include "base/base.h"
@@ -31,6 +35,10 @@ static void *blk_alloc(size_t n)
         c->out_of_memory = 1;
         return NULL;
     }
+    /* Zeroed: stb reads some buffers it never wrote (a JPEG frame without
+     * a scan converts its untouched planes), and those must not show what
+     * the allocator's memory held before, such as an earlier photo. */
+    memset(p + BLOCK_HDR, 0, n);
     memcpy(p, &n, sizeof n);
     c->live += n;
     if (c->live > c->peak) c->peak = c->live;
@@ -86,14 +94,29 @@ static void *blk_realloc(void *q, size_t n)
 /* stb asserts internal invariants; a Debug build must not abort on input
  * that a release build (NDEBUG) handles, so both behave the same. */
 #define STBI_ASSERT(x) ((void)0)
-#include "stb_image.h"
+#include "base/third_party/stb_image.h"
 
 int lf_stbi_info(lf_stbi_ctx *ctx, const uint8_t *buf, int len, int *w, int *h)
 {
-    int comp = 0;
+    /* Dispatch on the signature ourselves instead of stbi_info_from_memory:
+     * that one tries every format in turn, so a PNG refused as "too large"
+     * ends up reported as "unknown image type" by the BMP probe, and the
+     * caller could not tell a limit from damage. The signatures are disjoint
+     * and are the same tests stbi_load_from_memory applies. */
+    static const uint8_t png_sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+    stbi__context s;
+    int comp = 0, ok = 0;
+    stbi__start_mem(&s, buf, len);
     tl_ctx = ctx;
     stbi__g_failure_reason = NULL;
-    int ok = stbi_info_from_memory(buf, len, w, h, &comp);
+    if (len >= 8 && memcmp(buf, png_sig, 8) == 0)
+        ok = stbi__png_info(&s, w, h, &comp);
+    else if (len >= 2 && buf[0] == 0xFF && buf[1] == 0xD8)
+        ok = stbi__jpeg_info(&s, w, h, &comp);
+    else if (len >= 2 && buf[0] == 'B' && buf[1] == 'M')
+        ok = stbi__bmp_info(&s, w, h, &comp);
+    else
+        stbi__err("unknown image type", "Image not of any known type, or corrupt");
     tl_ctx = NULL;
     return ok;
 }
