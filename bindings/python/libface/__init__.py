@@ -26,6 +26,8 @@ from .template import (FINGERPRINT_BYTES, SERIALIZED_BYTES, TEMPLATE_DIM,  # noq
 from .engine import (CHIP_SIZE, LANDMARK_COUNT, AlignMode, Chip, Context,  # noqa: E402
                      DetectOptions, Detection, Detector, Engine, Face, Landmarks, Model,
                      ModelKind, Option, Point, Rect, align_faceapi_box)
+from .watchlist import (AuditEvent, AuditReport, Entry, FileInfo, Key, KeyKind,  # noqa: E402
+                        Match, Storage, Watchlist, audit_verify_signed)
 
 __version__ = "1.0.0"
 
@@ -83,6 +85,8 @@ __all__ = [
     "CHIP_SIZE", "LANDMARK_COUNT", "AlignMode", "Chip", "Context", "DetectOptions", "Detection",
     "Detector", "Engine", "Face", "Landmarks", "Model", "ModelKind", "Option", "Point", "Rect",
     "align_faceapi_box",
+    "AuditEvent", "AuditReport", "Entry", "FileInfo", "Key", "KeyKind", "Match", "Storage",
+    "Watchlist", "audit_verify_signed",
     "version", "version_number", "abi_version", "library_path", "has_module", "init",
     "active_isa", "isa_supported",
 ]

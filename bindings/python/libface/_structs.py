@@ -70,3 +70,58 @@ class EngineConfig(ctypes.Structure):
 def wipe(obj):
     """Zero a ctypes object in place (templates, chips, landmarks)."""
     ctypes.memset(ctypes.addressof(obj), 0, ctypes.sizeof(obj))
+
+
+# ---------------------------------------------------------------- watchlist
+
+WATCHLIST_ID_MAX = 64
+WATCHLIST_LABEL_MAX = 255
+WATCHLIST_KEY_BYTES = 32
+WATCHLIST_KEY_ID_BYTES = 16
+AUDIT_PUBLIC_KEY_BYTES = 32
+AUDIT_SECRET_KEY_BYTES = 64
+u64 = ctypes.c_uint64
+
+
+class WatchlistKey(ctypes.Structure):
+    # Pointers as c_void_p: they point at buffers the binding owns and wipes.
+    _fields_ = [("struct_size", u32), ("kind", i32), ("raw", ctypes.c_void_p),
+                ("passphrase", ctypes.c_void_p), ("passphrase_len", ctypes.c_size_t),
+                ("opslimit", u64), ("memlimit", u64), ("key_id", ctypes.c_void_p)]
+
+
+class WatchlistOptions(ctypes.Structure):
+    _fields_ = [("struct_size", u32), ("storage", i32), ("fingerprint", u8 * FINGERPRINT_BYTES),
+                ("check_fingerprint", i32), ("reserved", i32), ("allocator", ctypes.c_void_p),
+                ("audit_path", ctypes.c_char_p), ("audit_sign_key", ctypes.c_void_p)]
+
+
+class WatchlistFileInfo(ctypes.Structure):
+    # No size getter in the C API: calls that fill it are given spare room
+    # and the struct_size the library writes back is checked (watchlist.py).
+    _fields_ = [("struct_size", u32), ("format_version", u32), ("key_kind", i32),
+                ("storage", i32), ("opslimit", u64), ("memlimit", u64),
+                ("key_id", u8 * WATCHLIST_KEY_ID_BYTES), ("fingerprint", u8 * FINGERPRINT_BYTES),
+                ("entry_count", u32), ("template_count", u32)]
+
+
+class WatchlistEntry(ctypes.Structure):
+    _fields_ = [("struct_size", u32), ("id_len", u32), ("id", u8 * WATCHLIST_ID_MAX),
+                ("label", ctypes.c_char * (WATCHLIST_LABEL_MAX + 1)), ("created_at", i64),
+                ("expires_at", i64), ("template_count", u32), ("reserved", u32)]
+
+
+class WatchlistSearchOptions(ctypes.Structure):
+    _fields_ = [("struct_size", u32), ("k", u32), ("threshold", f32), ("threads", i32),
+                ("now", i64)]
+
+
+class WatchlistMatch(ctypes.Structure):
+    _fields_ = [("struct_size", u32), ("id_len", u32), ("id", u8 * WATCHLIST_ID_MAX),
+                ("distance", f32), ("template_index", u32)]
+
+
+class AuditReport(ctypes.Structure):
+    # No size getter either; see WatchlistFileInfo.
+    _fields_ = [("struct_size", u32), ("reserved", u32), ("records", u64), ("first_bad", u64),
+                ("signed_records", i32), ("reserved2", i32)]
