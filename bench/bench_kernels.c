@@ -141,6 +141,49 @@ int main(int argc, char **argv)
         free(out);
     }
 
+    /* The stems: direct conv against im2col + GEMM of the same table. */
+    static const struct {
+        const char *what;
+        int H, W, Cin, k, s, pt, pl, Cout, oh, ow;
+    } STEMS[] = {
+        {"tiny conv0 416^2x3 3x3 VALID -> 16", 416, 416, 3, 3, 1, 0, 0, 16, 414, 414},
+        {"ssd conv0 512^2x3 3x3 s2 SAME -> 32", 512, 512, 3, 3, 2, 0, 0, 32, 256, 256},
+        {"recog 150^2x3 7x7 s2 VALID -> 32", 150, 150, 3, 7, 2, 0, 0, 32, 72, 72},
+        {"landmark 112^2x3 3x3 s2 SAME -> 32", 112, 112, 3, 3, 2, 0, 0, 32, 56, 56},
+    };
+    printf("\nstem convs GFLOP/s: conv_direct | im2col + gemm\n");
+    printf("%-46s", "shape");
+    for (int t = 0; t < nt; t++) printf(" %17s", face_isa_name(tabs[t]->isa));
+    printf("\n");
+    for (size_t d = 0; d < sizeof STEMS / sizeof STEMS[0]; d++) {
+        const int K = STEMS[d].k * STEMS[d].k * STEMS[d].Cin, M = STEMS[d].oh * STEMS[d].ow;
+        float *in = fbuf((size_t)STEMS[d].H * STEMS[d].W * STEMS[d].Cin);
+        float *w = fbuf((size_t)K * STEMS[d].Cout), *b = fbuf((size_t)STEMS[d].Cout);
+        float *out = fbuf((size_t)M * STEMS[d].Cout), *cols = fbuf((size_t)M * K);
+        const double flop = 2.0 * M * K * STEMS[d].Cout;
+        printf("%-46s", STEMS[d].what);
+        for (int t = 0; t < nt; t++) {
+            const lf_kernels *k = tabs[t];
+            double s1, s2;
+            TIME_IT(s1, k->conv_direct(in, STEMS[d].H, STEMS[d].W, STEMS[d].Cin, w, STEMS[d].k,
+                                       STEMS[d].k, STEMS[d].Cout, b, STEMS[d].s, STEMS[d].pt,
+                                       STEMS[d].pl, out, STEMS[d].oh, STEMS[d].ow, LF_ACT_RELU));
+            TIME_IT(s2, (k->im2col(in, STEMS[d].H, STEMS[d].W, STEMS[d].Cin, STEMS[d].k, STEMS[d].k,
+                                   STEMS[d].s, STEMS[d].pt, STEMS[d].pl, cols, STEMS[d].oh,
+                                   STEMS[d].ow),
+                         k->gemm(M, STEMS[d].Cout, K, cols, K, w, STEMS[d].Cout, out, STEMS[d].Cout,
+                                 0),
+                         k->bias_act(out, M, STEMS[d].Cout, STEMS[d].Cout, b, LF_ACT_RELU)));
+            printf("  %7.1f | %5.1f", flop / s1 * 1e-9, flop / s2 * 1e-9);
+        }
+        printf("\n");
+        free(in);
+        free(w);
+        free(b);
+        free(out);
+        free(cols);
+    }
+
     /* Other memory-bound kernels on one mid-size activation, 52x52x128. */
     printf("\nother kernels GB/s on 52x52x128 (resize: 640x480x3 -> 416x416)\n");
     printf("%-46s", "kernel");

@@ -231,6 +231,44 @@ static void kat_act(void)
     expect_near(o[3], -0.5, 1e-8, "leaky(-5)");
 }
 
+static void kat_conv_direct(void)
+{
+    const lf_kernels *k = &lf_kernels_ref;
+    CTX("kat conv_direct");
+    /* The 4x4 image 1..16 again, 3x3 SAME: output channel 0 uses weights
+     * 1..9 (so equals the depthwise answers), channel 1 all ones (window
+     * sums), plus bias (0, -100) and relu. */
+    float in[16], w[18], out[32];
+    for (int i = 0; i < 16; i++) in[i] = (float)(i + 1);
+    for (int t = 0; t < 9; t++) {
+        w[2 * t] = (float)(t + 1);
+        w[2 * t + 1] = 1.0f;
+    }
+    const float bias[2] = {0, -100};
+    k->conv_direct(in, 4, 4, 1, w, 3, 3, 2, bias, 1, 1, 1, out, 4, 4, LF_ACT_RELU);
+    expect_near(out[0], 111, 0, "(0,0) c0");
+    expect_near(out[1], 0, 0, "(0,0) c1: 1+2+5+6-100 -> relu");
+    expect_near(out[2 * 5], 348, 0, "(1,1) c0");
+    expect_near(out[2 * 5 + 1], 0, 0, "(1,1) c1: 54 - 100 -> relu");
+    k->conv_direct(in, 4, 4, 1, w, 3, 3, 2, bias, 1, 1, 1, out, 4, 4, LF_ACT_NONE);
+    expect_near(out[2 * 5 + 1], -46, 0, "(1,1) c1: 54 - 100");
+    expect_near(out[2 * 15], 175, 0, "(3,3) c0");
+    /* Two input channels (image, negated image), 2x2 VALID stride 2, one
+     * output: w = (1, 0) per tap -> the plain 2x2 window sum of the image. */
+    float in2[32], w2[8], out2[4];
+    for (int i = 0; i < 16; i++) {
+        in2[2 * i] = (float)(i + 1);
+        in2[2 * i + 1] = -(float)(i + 1);
+    }
+    for (int t = 0; t < 4; t++) {
+        w2[2 * t] = 1.0f;
+        w2[2 * t + 1] = 0.0f;
+    }
+    k->conv_direct(in2, 4, 4, 2, w2, 2, 2, 1, NULL, 2, 0, 0, out2, 2, 2, LF_ACT_NONE);
+    expect_near(out2[0], 1 + 2 + 5 + 6, 0, "(0,0)");
+    expect_near(out2[3], 11 + 12 + 15 + 16, 0, "(1,1)");
+}
+
 static void kat_gemm(void)
 {
     CTX("kat gemm");
@@ -485,6 +523,42 @@ static void diff_spatial(const lf_kernels *t, uint64_t *rng)
             buf_free(o1);
         }
 
+        /* conv_direct: few input channels, kernels 1..3 and 7, any Cout;
+         * also checked against the other ref path, im2col + GEMM. */
+        /* Reinterpret the input as H x W x cin (cin <= C keeps it in bounds). */
+        const int cin = 1 + (int)(tu_rand(rng) % (uint32_t)(C < 4 ? C : 4));
+        const int cout = pick(rng, CHANS, NELEM(CHANS));
+        oh = out_dim(H, kk, s, pt, pb);
+        ow = out_dim(W, kk, s, pl, pr);
+        if (oh > 0 && ow > 0) {
+            CTX("%s conv_direct H=%d W=%d Cin=%d Cout=%d k=%d s=%d pad=%d,%d,%d,%d act=%d",
+                face_isa_name(t->isa), H, W, cin, cout, kk, s, pt, pl, pb, pr, act);
+            const size_t nw = (size_t)kk * kk * cin * cout, no = (size_t)oh * ow * cout;
+            float *w = buf_new(nw), *b = buf_new((size_t)cout);
+            buf_rand(w, nw, rng, -1, 1);
+            buf_rand(b, (size_t)cout, rng, -1, 1);
+            const float *bias = it & 16 ? NULL : b;
+            float *o0 = buf_new(no), *o1 = buf_new(no), *o2 = buf_new(no);
+            float *cols = buf_new((size_t)oh * ow * kk * kk * cin);
+            lf_kernels_ref.conv_direct(in, H, W, cin, w, kk, kk, cout, bias, s, pt, pl, o0, oh, ow,
+                                       act);
+            t->conv_direct(in, H, W, cin, w, kk, kk, cout, bias, s, pt, pl, o1, oh, ow, act);
+            /* kk*kk*cin terms of up to 4 in magnitude: allow rounding that
+             * grows with the term count (a wrong tap is off by ~1). */
+            const double tol = 2e-6 * (double)(kk * kk * cin + 1);
+            compare(o1, o0, no, tol);
+            lf_kernels_ref.im2col(in, H, W, cin, kk, kk, s, pt, pl, cols, oh, ow);
+            lf_kernels_ref.gemm(oh * ow, cout, kk * kk * cin, cols, kk * kk * cin, w, cout, o2, cout, 0);
+            lf_kernels_ref.bias_act(o2, oh * ow, cout, cout, bias, act);
+            compare(o2, o0, no, tol);
+            buf_free(w);
+            buf_free(b);
+            buf_free(o0);
+            buf_free(o1);
+            buf_free(o2);
+            buf_free(cols);
+        }
+
         /* maxpool k in 2..3; padding below k so every window has a tap */
         const int pk = 2 + (int)(tu_rand(rng) & 1);
         const int mt = pt % pk, ml = pl % pk, mb = pb % pk, mr = pr % pk;
@@ -606,7 +680,7 @@ static void check_dispatch(void)
             /* Every entry filled in: a NULL would crash a network later. */
             KT_CHECK(t->gemm && t->bias_act && t->affine_act && t->dwconv3x3 && t->im2col &&
                          t->maxpool && t->avgpool && t->add_act && t->resize_bilinear && t->l2sq &&
-                         t->dot,
+                         t->dot && t->conv_direct,
                      "table %s has a NULL entry", face_isa_name(i));
         }
     }
@@ -654,6 +728,7 @@ static int g_isas_compared;
 KT_TEST(test_dispatch, check_dispatch())
 KT_TEST(test_kat_dwconv, kat_dwconv())
 KT_TEST(test_kat_act, kat_act())
+KT_TEST(test_kat_conv_direct, kat_conv_direct())
 KT_TEST(test_kat_gemm, kat_gemm())
 KT_TEST(test_kat_pool_im2col, kat_pool_im2col())
 KT_TEST(test_kat_resize_dist, kat_resize_dist())
@@ -667,7 +742,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_dispatch),        cmocka_unit_test(test_kat_dwconv),
-        cmocka_unit_test(test_kat_act),         cmocka_unit_test(test_kat_gemm),
+        cmocka_unit_test(test_kat_act),         cmocka_unit_test(test_kat_conv_direct),
+        cmocka_unit_test(test_kat_gemm),
         cmocka_unit_test(test_kat_pool_im2col), cmocka_unit_test(test_kat_resize_dist),
         cmocka_unit_test(test_diff_gemm),       cmocka_unit_test(test_diff_rowwise),
         cmocka_unit_test(test_diff_spatial),    cmocka_unit_test(test_diff_network_shapes),
@@ -682,6 +758,7 @@ int main(void)
     test_dispatch(NULL);
     test_kat_dwconv(NULL);
     test_kat_act(NULL);
+    test_kat_conv_direct(NULL);
     test_kat_gemm(NULL);
     test_kat_pool_im2col(NULL);
     test_kat_resize_dist(NULL);

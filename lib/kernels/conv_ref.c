@@ -50,3 +50,30 @@ void lf_im2col_ref(const float *in, int H, int W, int C, int kh, int kw, int str
         }
     }
 }
+
+void lf_conv_direct_ref(const float *in, int H, int W, int Cin, const float *w, int kh, int kw,
+                        int Cout, const float *bias, int stride, int pad_top, int pad_left,
+                        float *out, int outH, int outW, lf_act act)
+{
+    for (int oy = 0; oy < outH; oy++) {
+        for (int ox = 0; ox < outW; ox++) {
+            float *o = out + ((size_t)oy * outW + ox) * Cout;
+            for (int co = 0; co < Cout; co++) {
+                float acc = 0.0f;
+                for (int ky = 0; ky < kh; ky++) {
+                    const int iy = oy * stride - pad_top + ky;
+                    if (iy < 0 || iy >= H) continue;
+                    for (int kx = 0; kx < kw; kx++) {
+                        const int ix = ox * stride - pad_left + kx;
+                        if (ix < 0 || ix >= W) continue;
+                        const float *x = in + ((size_t)iy * W + ix) * Cin;
+                        const float *wt = w + ((size_t)ky * kw + kx) * Cin * Cout + co;
+                        for (int ci = 0; ci < Cin; ci++) acc += x[ci] * wt[(size_t)ci * Cout];
+                    }
+                }
+                if (bias) acc += bias[co];
+                o[co] = lf_act1(acc, act);
+            }
+        }
+    }
+}

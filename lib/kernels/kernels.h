@@ -76,6 +76,17 @@ typedef struct lf_kernels {
     /* Distances between float vectors. */
     float (*l2sq)(const float *a, const float *b, size_t n);
     float (*dot)(const float *a, const float *b, size_t n);
+
+    /* Added after the first version (fields only ever append): */
+
+    /* Dense kh x kw conv without an im2col buffer, for the networks' stems
+     * (3 input channels -> 16/32; im2col would make a thin, copy-bound GEMM
+     * there). NHWC in: H x W x Cin; w: HWIO [kh][kw][Cin][Cout]; bias [Cout]
+     * or NULL; same tap indexing and zero padding as im2col; out: outH x
+     * outW x Cout, act(bias + taps summed in (ky, kx, ci) order). */
+    void (*conv_direct)(const float *in, int H, int W, int Cin, const float *w, int kh, int kw,
+                        int Cout, const float *bias, int stride, int pad_top, int pad_left,
+                        float *out, int outH, int outW, lf_act act);
 } lf_kernels;
 
 /* Table for an ISA, or NULL if this build or CPU lacks it. */

@@ -48,6 +48,9 @@ void lf_maxpool_ref(const float *in, int H, int W, int C, int k, int stride, int
                     int pad_left, float *out, int outH, int outW);
 void lf_avgpool_ref(const float *in, int H, int W, int C, int k, int stride, float *out, int outH,
                     int outW);
+void lf_conv_direct_ref(const float *in, int H, int W, int Cin, const float *w, int kh, int kw,
+                        int Cout, const float *bias, int stride, int pad_top, int pad_left,
+                        float *out, int outH, int outW, lf_act act);
 void lf_resize_bilinear_ref(const float *in, int H, int W, int C, float *out, int outH, int outW);
 
 /* OpenBLAS sgemm, shared by every optimized table (OpenBLAS picks its own

@@ -14,4 +14,5 @@ const lf_kernels lf_kernels_ref = {
     .resize_bilinear = lf_resize_bilinear_ref,
     .l2sq = lf_l2sq_ref,
     .dot = lf_dot_ref,
+    .conv_direct = lf_conv_direct_ref,
 };

@@ -317,6 +317,105 @@ static void LF_SIMD(avgpool)(const float *in, int H, int W, int C, int k, int st
     }
 }
 
+/* ---------------------------------------------------------------- direct conv */
+
+/* Output channels in V vectors for 4 neighbouring pixels whose taps are all
+ * inside: 4*V independent FMA chains sharing each weight load. p points at
+ * the first tap of the first pixel; step is the distance between pixels. */
+LF_INLINE void LF_SIMD(cd_tile4)(const float *p, size_t step, size_t rowstride, int krow,
+                                 int kh, const float *w, int Cout, int co, int n, int V,
+                                 const float *bias, float *o, lf_act act)
+{
+    vf acc[2][4];
+    for (int v = 0; v < V; v++)
+        for (int i = 0; i < 4; i++) acc[v][i] = v_zero();
+    for (int ky = 0; ky < kh; ky++) {
+        const float *x = p + (size_t)ky * rowstride;
+        const float *wk = w + (size_t)ky * krow * Cout + co;
+        /* In NHWC the kw*Cin taps of one kernel row are contiguous. */
+        for (int t = 0; t < krow; t++) {
+            vf wv[2];
+            for (int v = 0; v < V; v++)
+                wv[v] = LF_SIMD(ldn)(wk + (size_t)t * Cout + v * VW, v == V - 1 ? n : VW);
+            for (int i = 0; i < 4; i++) {
+                const vf xv = v_set1(x[i * step + t]);
+                for (int v = 0; v < V; v++) acc[v][i] = v_fma(xv, wv[v], acc[v][i]);
+            }
+        }
+    }
+    for (int v = 0; v < V; v++) {
+        const int m = v == V - 1 ? n : VW;
+        const vf bv = bias ? LF_SIMD(ldn)(bias + co + v * VW, m) : v_zero();
+        for (int i = 0; i < 4; i++)
+            LF_SIMD(stn)(o + (size_t)i * Cout + v * VW, LF_SIMD(act)(v_add(acc[v][i], bv), act), m);
+    }
+}
+
+/* One pixel, any position: out-of-range taps skipped. */
+static void LF_SIMD(cd_pixel)(const float *in, int H, int W, int Cin, const float *w, int kh,
+                              int kw, int Cout, const float *bias, int iy0, int ix0, float *o,
+                              lf_act act)
+{
+    for (int co = 0; co < Cout; co += VW) {
+        const int n = Cout - co < VW ? Cout - co : VW;
+        vf acc = v_zero();
+        for (int ky = 0; ky < kh; ky++) {
+            const int iy = iy0 + ky;
+            if (iy < 0 || iy >= H) continue;
+            for (int kx = 0; kx < kw; kx++) {
+                const int ix = ix0 + kx;
+                if (ix < 0 || ix >= W) continue;
+                const float *x = in + ((size_t)iy * W + ix) * Cin;
+                const float *wt = w + ((size_t)ky * kw + kx) * Cin * Cout + co;
+                for (int ci = 0; ci < Cin; ci++)
+                    acc = v_fma(v_set1(x[ci]), LF_SIMD(ldn)(wt + (size_t)ci * Cout, n), acc);
+            }
+        }
+        const vf bv = bias ? LF_SIMD(ldn)(bias + co, n) : v_zero();
+        LF_SIMD(stn)(o + co, LF_SIMD(act)(v_add(acc, bv), act), n);
+    }
+}
+
+static void LF_SIMD(conv_direct)(const float *in, int H, int W, int Cin, const float *w, int kh,
+                                 int kw, int Cout, const float *bias, int stride, int pad_top,
+                                 int pad_left, float *out, int outH, int outW, lf_act act)
+{
+    int ox_lo = (pad_left + stride - 1) / stride;
+    int ox_hi = W - kw + pad_left >= 0 ? (W - kw + pad_left) / stride + 1 : 0;
+    if (ox_hi > outW) ox_hi = outW;
+    if (ox_lo > ox_hi) ox_lo = ox_hi;
+    const size_t rowstride = (size_t)W * Cin, step = (size_t)stride * Cin;
+    const int krow = kw * Cin;
+    for (int oy = 0; oy < outH; oy++) {
+        const int iy0 = oy * stride - pad_top;
+        float *orow = out + (size_t)oy * outW * Cout;
+        int ox = 0;
+        if (iy0 >= 0 && iy0 + kh <= H) {
+            for (; ox < ox_lo; ox++)
+                LF_SIMD(cd_pixel)(in, H, W, Cin, w, kh, kw, Cout, bias, iy0,
+                                  ox * stride - pad_left, orow + (size_t)ox * Cout, act);
+            for (; ox + 4 <= ox_hi; ox += 4) {
+                const float *p = in + (size_t)iy0 * rowstride + (size_t)(ox * stride - pad_left) * Cin;
+                float *o = orow + (size_t)ox * Cout;
+                int co = 0;
+                for (; co + 2 * VW <= Cout; co += 2 * VW)
+                    LF_SIMD(cd_tile4)(p, step, rowstride, krow, kh, w, Cout, co, VW, 2, bias, o + co, act);
+                if (Cout - co > VW)
+                    LF_SIMD(cd_tile4)(p, step, rowstride, krow, kh, w, Cout, co, Cout - co - VW, 2,
+                                      bias, o + co, act);
+                else if (Cout - co == VW)
+                    LF_SIMD(cd_tile4)(p, step, rowstride, krow, kh, w, Cout, co, VW, 1, bias, o + co, act);
+                else if (Cout > co)
+                    LF_SIMD(cd_tile4)(p, step, rowstride, krow, kh, w, Cout, co, Cout - co, 1, bias,
+                                      o + co, act);
+            }
+        }
+        for (; ox < outW; ox++)
+            LF_SIMD(cd_pixel)(in, H, W, Cin, w, kh, kw, Cout, bias, iy0, ox * stride - pad_left,
+                              orow + (size_t)ox * Cout, act);
+    }
+}
+
 /* ---------------------------------------------------------------- resize */
 
 static void LF_SIMD(resize_bilinear)(const float *in, int H, int W, int C, float *out, int outH,
@@ -361,4 +460,5 @@ const lf_kernels LF_SIMD_TABLE = {
     .resize_bilinear = LF_SIMD(resize_bilinear),
     .l2sq = LF_SIMD(l2sq),
     .dot = LF_SIMD(dot),
+    .conv_direct = LF_SIMD(conv_direct),
 };
