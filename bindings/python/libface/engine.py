@@ -411,6 +411,9 @@ class Context:
             max_file_bytes=None)
     """
 
+    # First guess of the detection array; a bigger crowd costs one retry.
+    _detect_capacity = 16
+
     def __init__(self, engine, *, threads=None, max_pixels=None, max_faces=None,
                  max_file_bytes=None):
         if not isinstance(engine, Engine):
@@ -544,7 +547,7 @@ class Context:
         elif not isinstance(options, DetectOptions):
             raise TypeError("options must be DetectOptions, not %s" % type(options).__name__)
         copts = options._to_c()
-        cap = 16
+        cap = self._detect_capacity
         with img._c() as cimg:
             while True:
                 out = (S.Detection * cap)()
