@@ -38,7 +38,7 @@ static int block_channels(int b) { return 32 << b; }
 /* ---------------------------------------------------------------- load */
 
 typedef struct tensor_req {
-    char name[48];
+    char name[64];
     int ndim, shape[4];
     const float **dst;
 } tensor_req;
@@ -74,7 +74,7 @@ face_status lf_landmarker_load(const lf_allocator *a, const face_model *m, lf_la
 
     tensor_req r[2 + LM_MAX_BLOCKS * LM_MAX_CONVS * 3 + 2];
     int n = 0;
-    char name[48];
+    char name[64];
     req(r, &n, "dense0/conv0/filters", 4, 3, 3, 3, 32, &l->conv0_w);
     req(r, &n, "dense0/conv0/bias", 1, 32, 0, 0, 0, &l->conv0_b);
     for (int b = 0; b < l->nblocks; b++) {
