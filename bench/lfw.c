@@ -1,3 +1,4 @@
+#define _POSIX_C_SOURCE 200809L
 /* bench/lfw: LFW verification accuracy, leave-one-fold-out.
  *
  *   face_lfw IMAGES_DIR PAIRS_FILE [options]

@@ -1,3 +1,4 @@
+#define _POSIX_C_SOURCE 200809L
 /* bench/speed: milliseconds per pipeline stage with the active kernels.
  *
  *   face_speed MODEL_DIR IMAGE... [--threads N] [--reps R] [--json]

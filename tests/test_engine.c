@@ -1,3 +1,4 @@
+#define _POSIX_C_SOURCE 200809L
 /* The engine end to end, through the public API only:
  *  - the chained pipeline (detect -> landmarks -> face-api crop -> embed)
  *    against face-api.js's golden outputs, with a chained tolerance;
@@ -254,10 +255,21 @@ static void test_ctx_threads_match_single(void **state)
     assert_int_equal(face_ctx_get_option(ctx, FACE_OPT_THREADS, &v), FACE_OK);
     assert_int_equal(v, 2);
     run_pipeline(ctx, &img, FACE_DETECTOR_SSD, FACE_ALIGN_DLIB, &two);
+    /* Splitting a GEMM into row blocks lets OpenBLAS pick other edge kernels,
+     * so the last bits may move; anything beyond rounding is a bug. */
     assert_int_equal(one.nfaces, two.nfaces);
     for (size_t f = 0; f < one.nfaces; f++) {
-        assert_memory_equal(&one.det[f], &two.det[f], sizeof one.det[f]);
-        assert_memory_equal(one.tpl[f].values, two.tpl[f].values, sizeof one.tpl[f].values);
+        assert_true(fabsf(one.det[f].score - two.det[f].score) < 1e-5f);
+        assert_true(fabsf(one.det[f].box.x - two.det[f].box.x) < 1e-3f);
+        assert_true(fabsf(one.det[f].box.y - two.det[f].box.y) < 1e-3f);
+        assert_true(fabsf(one.det[f].box.width - two.det[f].box.width) < 1e-3f);
+        assert_true(fabsf(one.det[f].box.height - two.det[f].box.height) < 1e-3f);
+        double l2 = 0;
+        for (int k = 0; k < FACE_TEMPLATE_DIM; k++) {
+            double d = one.tpl[f].values[k] - two.tpl[f].values[k];
+            l2 += d * d;
+        }
+        assert_true(sqrt(l2) < 1e-5);
     }
     face_image_free(ctx, &img);
     face_ctx_destroy(ctx);

@@ -84,7 +84,8 @@ typedef enum face_model_kind {
  */
 FACE_API face_status face_model_load_file(const char *path, const face_allocator *allocator,
                                           face_model **out);
-/** Same from a memory buffer, which is copied; the caller keeps ownership. */
+/** Same from a memory buffer, which is copied; the caller keeps ownership.
+ *  An empty buffer is a truncated file: FACE_ERR_CORRUPT. */
 FACE_API face_status face_model_load_memory(const void *data, size_t size,
                                             const face_allocator *allocator, face_model **out);
 /** The model's kind (face_model_kind), or 0 for NULL. */
