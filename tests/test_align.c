@@ -277,7 +277,8 @@ static void add_tensor(fake_model *f, const char *name, int ndim, const int *sha
     t->data = f->data[f->m.n_tensors++] = p;
 }
 
-static void fake_landmark_model(fake_model *f, uint64_t seed)
+/* nb blocks of nc convs: 4, 4 is face_landmark_68, 3, 3 its tiny variant. */
+static void fake_landmark_model(fake_model *f, uint64_t seed, int nb, int nc)
 {
     memset(f, 0, sizeof *f);
     f->m.kind = FACE_MODEL_LANDMARKS68;
@@ -285,8 +286,8 @@ static void fake_landmark_model(fake_model *f, uint64_t seed)
     char n[64];
     add_tensor(f, "dense0/conv0/filters", 4, (int[]){3, 3, 3, 32}, &seed, 0.5f);
     add_tensor(f, "dense0/conv0/bias", 1, (int[]){32}, &seed, 0.1f);
-    for (int b = 0; b < 4; b++)
-        for (int j = 0; j < 4; j++) {
+    for (int b = 0; b < nb; b++)
+        for (int j = 0; j < nc; j++) {
             if (!b && !j) continue;
             int C = 32 << b, cin = j ? C : C / 2;
             snprintf(n, sizeof n, "dense%d/conv%d/depthwise_filter", b, j);
@@ -296,7 +297,7 @@ static void fake_landmark_model(fake_model *f, uint64_t seed)
             snprintf(n, sizeof n, "dense%d/conv%d/bias", b, j);
             add_tensor(f, n, 1, (int[]){C}, &seed, 0.1f);
         }
-    add_tensor(f, "fc/weights", 2, (int[]){256, 136}, &seed, 0.1f);
+    add_tensor(f, "fc/weights", 2, (int[]){32 << (nb - 1), 136}, &seed, 0.1f);
     add_tensor(f, "fc/bias", 1, (int[]){136}, &seed, 0.5f);
 }
 
@@ -358,21 +359,21 @@ static double *nsep(const fake_model *f, int b, int j, const double *x, int H, i
     return y;
 }
 
-static void naive_forward(const fake_model *f, const double *in, double out[136])
+static void naive_forward(const fake_model *f, int nb, int nc, const double *in, double out[136])
 {
     int H = 112, C = 3;
     double *x = malloc(sizeof(double) * 112 * 112 * 3);
     memcpy(x, in, sizeof(double) * 112 * 112 * 3);
-    for (int b = 0; b < 4; b++) {
+    for (int b = 0; b < nb; b++) {
         int Cb = 32 << b, oh, ow;
-        double *o[4];
+        double *o[4] = {NULL, NULL, NULL, NULL};
         o[0] = b ? nsep(f, b, 0, x, H, C, Cb, 2, &oh)
                  : nconv(x, H, H, C, tensor(f, "dense0/conv0/filters"), 3, 32,
                          tensor(f, "dense0/conv0/bias"), 2, 0, &oh, &ow);
         size_t n = (size_t)oh * oh * Cb;
         for (size_t i = 0; i < n; i++) o[0][i] = fmax(o[0][i], 0);
         double *sum = malloc(n * sizeof(double));
-        for (int j = 1; j < 4; j++) {
+        for (int j = 1; j < nc; j++) {
             for (size_t i = 0; i < n; i++) {
                 double s = 0;
                 for (int q = 0; q < j; q++) s += o[q][i];
@@ -383,8 +384,12 @@ static void naive_forward(const fake_model *f, const double *in, double out[136]
         }
         free(x);
         x = malloc(n * sizeof(double));
-        for (size_t i = 0; i < n; i++) x[i] = fmax(o[0][i] + o[1][i] + o[2][i] + o[3][i], 0);
-        for (int j = 0; j < 4; j++) free(o[j]);
+        for (size_t i = 0; i < n; i++) {
+            double s = 0;
+            for (int q = 0; q < nc; q++) s += o[q][i];
+            x[i] = fmax(s, 0);
+        }
+        for (int j = 0; j < nc; j++) free(o[j]);
         free(sum);
         H = oh;
         C = Cb;
@@ -392,10 +397,10 @@ static void naive_forward(const fake_model *f, const double *in, double out[136]
     const float *fw = tensor(f, "fc/weights"), *fb = tensor(f, "fc/bias");
     for (int k = 0; k < 136; k++) {
         double acc = fb[k];
-        for (int c = 0; c < 256; c++) {
+        for (int c = 0; c < C; c++) {
             double m = 0;
-            for (int p = 0; p < 49; p++) m += x[(size_t)p * 256 + c];
-            acc += m / 49 * fw[(size_t)c * 136 + k];
+            for (int p = 0; p < H * H; p++) m += x[(size_t)p * C + c];
+            acc += m / (H * H) * fw[(size_t)c * 136 + k];
         }
         out[k] = acc;
     }
@@ -406,74 +411,79 @@ static void test_landmark_net_differential(void **state)
 {
     (void)state;
     fake_model f;
-    fake_landmark_model(&f, 777);
     lf_error err = {{0}};
     lf_landmarker *l = NULL;
-    assert_int_equal(lf_landmarker_load(&g_alloc, &f.m, &l, &err), FACE_OK);
+    for (int variant = 0; variant < 2; variant++) {
+        int nb = variant ? 3 : 4, nc = nb; /* full net, then the tiny one */
+        fake_landmark_model(&f, 777 + variant, nb, nc);
+        assert_int_equal(lf_landmarker_load(&g_alloc, &f.m, &l, &err), FACE_OK);
 
-    /* A 112x112 box at the origin: no padding, no resize, so the network
-     * input is exactly (pixel - mean) / 255 and X = 112 * output. */
-    static uint8_t px[112 * 112 * 3];
-    uint64_t seed = 99;
-    for (size_t i = 0; i < sizeof px; i++) px[i] = (uint8_t)tu_rand(&seed);
-    static double in[112 * 112 * 3];
-    const double mean[3] = {122.782, 117.001, 104.298};
-    for (size_t i = 0; i < sizeof px; i++) in[i] = ((double)px[i] - (float)mean[i % 3]) / 255.0;
-    double want[136];
-    naive_forward(&f, in, want);
+        /* A 112x112 box at the origin: no padding, no resize, so the network
+         * input is exactly (pixel - mean) / 255 and X = 112 * output. */
+        static uint8_t px[112 * 112 * 3];
+        uint64_t seed = 99;
+        for (size_t i = 0; i < sizeof px; i++) px[i] = (uint8_t)tu_rand(&seed);
+        static double in[112 * 112 * 3];
+        const double mean[3] = {122.782, 117.001, 104.298};
+        for (size_t i = 0; i < sizeof px; i++) in[i] = ((double)px[i] - (float)mean[i % 3]) / 255.0;
+        double want[136];
+        naive_forward(&f, nb, nc, in, want);
 
-    const lf_kernels *tables[] = {&lf_kernels_ref, lf_kernels_active()};
-    for (int t = 0; t < 2; t++) {
-        lf_arena ar;
-        lf_arena_init(&ar, &g_alloc);
-        assert_int_equal(lf_arena_reserve(&ar, lf_landmarker_scratch_bytes(l)), FACE_OK);
-        lf_exec ex = {tables[t], &ar, NULL, &err};
-        face_image im = view(FACE_PIXEL_RGB24, 112, 112, 336, px);
-        face_rect box = {0, 0, 112, 112};
-        face_landmarks lm;
-        assert_int_equal(lf_landmarks_run(&ex, l, &im, &box, &lm), FACE_OK);
-        double scale = 0, worst = 0;
-        for (int k = 0; k < 136; k++) scale = fmax(scale, fabs(want[k]) * 112);
-        for (int k = 0; k < 68; k++) {
-            worst = fmax(worst, fabs(lm.points[k].x - want[2 * k] * 112));
-            worst = fmax(worst, fabs(lm.points[k].y - want[2 * k + 1] * 112));
+        const lf_kernels *tables[] = {&lf_kernels_ref, lf_kernels_active()};
+        for (int t = 0; t < 2; t++) {
+            lf_arena ar;
+            lf_arena_init(&ar, &g_alloc);
+            assert_int_equal(lf_arena_reserve(&ar, lf_landmarker_scratch_bytes(l)), FACE_OK);
+            lf_exec ex = {tables[t], &ar, NULL, &err};
+            face_image im = view(FACE_PIXEL_RGB24, 112, 112, 336, px);
+            face_rect box = {0, 0, 112, 112};
+            face_landmarks lm;
+            assert_int_equal(lf_landmarks_run(&ex, l, &im, &box, &lm), FACE_OK);
+            double scale = 0, worst = 0;
+            for (int k = 0; k < 136; k++) scale = fmax(scale, fabs(want[k]) * 112);
+            for (int k = 0; k < 68; k++) {
+                worst = fmax(worst, fabs(lm.points[k].x - want[2 * k] * 112));
+                worst = fmax(worst, fabs(lm.points[k].y - want[2 * k + 1] * 112));
+            }
+            assert_true(scale > 1); /* random weights still give a non-trivial output */
+            if (worst > 1e-4 * scale) fail_msg("isa %d: worst %g of %g", tables[t]->isa, worst, scale);
+
+            /* Bad input: every call fails cleanly and leaves the arena empty. */
+            assert_int_equal(lf_landmarks_run(NULL, l, &im, &box, &lm), FACE_ERR_INVALID_ARGUMENT);
+            assert_int_equal(lf_landmarks_run(&ex, NULL, &im, &box, &lm), FACE_ERR_INVALID_ARGUMENT);
+            assert_int_equal(lf_landmarks_run(&ex, l, NULL, &box, &lm), FACE_ERR_INVALID_ARGUMENT);
+            assert_int_equal(lf_landmarks_run(&ex, l, &im, NULL, &lm), FACE_ERR_INVALID_ARGUMENT);
+            assert_int_equal(lf_landmarks_run(&ex, l, &im, &box, NULL), FACE_ERR_INVALID_ARGUMENT);
+            const face_rect bad_boxes[] = {
+                {0, 0, 0, 0},        {10, 10, 0, 50},      {10, 10, 50, -5},   {500, 0, 50, 50},
+                {0, 500, 50, 50},    {-100, 0, 50, 50},    {0, -100, 50, 50},  {111.5f, 0, 0.4f, 50},
+                {NAN, 0, 50, 50},    {0, INFINITY, 50, 50}, {0, 0, -INFINITY, 50}, {0, 0, 50, NAN},
+                {1e30f, 1e30f, 1e30f, 1e30f}, {-1e30f, -1e30f, 10, 10}};
+            for (size_t i = 0; i < sizeof bad_boxes / sizeof bad_boxes[0]; i++)
+                assert_int_equal(lf_landmarks_run(&ex, l, &im, &bad_boxes[i], &lm),
+                                 FACE_ERR_INVALID_ARGUMENT);
+            face_image broken = view(FACE_PIXEL_RGB24, 112, 112, 100, px);
+            assert_int_equal(lf_landmarks_run(&ex, l, &broken, &box, &lm), FACE_ERR_INVALID_ARGUMENT);
+            /* A huge box covering the image is fine: the crop is clipped. */
+            face_rect cover = {-1e6f, -1e6f, 3e6f, 3e6f};
+            assert_int_equal(lf_landmarks_run(&ex, l, &im, &cover, &lm), FACE_OK);
+            assert_int_equal(ar.top, 0);
+            lf_arena_destroy(&ar);
         }
-        assert_true(scale > 1); /* random weights still give a non-trivial output */
-        if (worst > 1e-4 * scale) fail_msg("isa %d: worst %g of %g", tables[t]->isa, worst, scale);
-
-        /* Bad input: every call fails cleanly and leaves the arena empty. */
-        assert_int_equal(lf_landmarks_run(NULL, l, &im, &box, &lm), FACE_ERR_INVALID_ARGUMENT);
-        assert_int_equal(lf_landmarks_run(&ex, NULL, &im, &box, &lm), FACE_ERR_INVALID_ARGUMENT);
-        assert_int_equal(lf_landmarks_run(&ex, l, NULL, &box, &lm), FACE_ERR_INVALID_ARGUMENT);
-        assert_int_equal(lf_landmarks_run(&ex, l, &im, NULL, &lm), FACE_ERR_INVALID_ARGUMENT);
-        assert_int_equal(lf_landmarks_run(&ex, l, &im, &box, NULL), FACE_ERR_INVALID_ARGUMENT);
-        const face_rect bad_boxes[] = {
-            {0, 0, 0, 0},        {10, 10, 0, 50},      {10, 10, 50, -5},   {500, 0, 50, 50},
-            {0, 500, 50, 50},    {-100, 0, 50, 50},    {0, -100, 50, 50},  {111.5f, 0, 0.4f, 50},
-            {NAN, 0, 50, 50},    {0, INFINITY, 50, 50}, {0, 0, -INFINITY, 50}, {0, 0, 50, NAN},
-            {1e30f, 1e30f, 1e30f, 1e30f}, {-1e30f, -1e30f, 10, 10}};
-        for (size_t i = 0; i < sizeof bad_boxes / sizeof bad_boxes[0]; i++)
-            assert_int_equal(lf_landmarks_run(&ex, l, &im, &bad_boxes[i], &lm),
-                             FACE_ERR_INVALID_ARGUMENT);
-        face_image broken = view(FACE_PIXEL_RGB24, 112, 112, 100, px);
-        assert_int_equal(lf_landmarks_run(&ex, l, &broken, &box, &lm), FACE_ERR_INVALID_ARGUMENT);
-        /* A huge box covering the image is fine: the crop is clipped. */
-        face_rect cover = {-1e6f, -1e6f, 3e6f, 3e6f};
-        assert_int_equal(lf_landmarks_run(&ex, l, &im, &cover, &lm), FACE_OK);
-        assert_int_equal(ar.top, 0);
-        lf_arena_destroy(&ar);
+        lf_landmarker_free(l);
+        if (!variant) fake_free(&f);
     }
-    lf_landmarker_free(l);
 
     /* Load errors: wrong kind, a missing tensor, a misshapen tensor. */
     f.m.kind = FACE_MODEL_RECOGNITION;
     assert_int_equal(lf_landmarker_load(&g_alloc, &f.m, &l, &err), FACE_ERR_MODEL_MISMATCH);
     assert_null(l);
     f.m.kind = FACE_MODEL_LANDMARKS68;
-    f.t[5].shape[3] = 31;
+    int saved = f.t[3].shape[3];
+    f.t[3].shape[3] = saved - 1;
     assert_int_not_equal(lf_landmarker_load(&g_alloc, &f.m, &l, &err), FACE_OK);
     assert_null(l);
-    f.t[5].shape[3] = 32;
+    f.t[3].shape[3] = saved;
     snprintf(f.t[f.m.n_tensors - 1].name, sizeof f.t[0].name, "fc/bias_renamed");
     assert_int_not_equal(lf_landmarker_load(&g_alloc, &f.m, &l, &err), FACE_OK);
     assert_null(l);
