@@ -494,6 +494,18 @@ static void test_resigned_mutations(void **state)
         if (c.largest > 4096) fail_msg("%s: allocated %zu bytes", mu->what, c.largest);
         free(t);
     }
+    /* An empty tensor that is self-consistent (dim 0, count 0). */
+    {
+        uint8_t *t = malloc(size);
+        memcpy(t, b, size);
+        wr32(t + E0(136), 0);
+        wr64(t + E0(160), 0);
+        resign(t, size);
+        counter c;
+        face_model *m = NULL;
+        assert_int_equal(load(t, size, &c, &m), FACE_ERR_CORRUPT);
+        free(t);
+    }
     /* Duplicate names ("s" renamed to "a/w"). */
     {
         uint8_t *t = malloc(size);
