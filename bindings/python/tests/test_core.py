@@ -1,6 +1,7 @@
 """Loading, version and size checks, status codes, library lookup, and that
 the declarations follow the public headers."""
 import ctypes
+import ctypes.util
 import os
 import re
 import shutil
@@ -12,7 +13,7 @@ from unittest import mock
 
 import support
 import libface
-from libface import _lib, _structs as S
+from libface import _lib
 from libface.errors import FaceError, Status, check
 
 REPO_INCLUDE = os.path.join(os.path.dirname(support._PKG_ROOT), "..", "include", "face")

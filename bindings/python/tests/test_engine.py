@@ -1,7 +1,6 @@
 """Engine, Context and the whole pipeline. Needs the engine module and the
 converted models (FACE_MODEL_DIR); the real-photo and golden tests also need
 ../shared (FACE_SHARED_DIR). Each skips cleanly without them."""
-import ctypes
 import gc
 import math
 import os
@@ -14,7 +13,7 @@ import zlib
 import support
 from support import np
 import libface
-from libface import (AlignMode, Chip, Context, DetectOptions, Detector, Engine, FaceError, Image,
+from libface import (AlignMode, Chip, Context, Detector, Engine, FaceError, Image,
                      Landmarks, Model, ModelKind, Option, PixelFormat, Rect, Status, Template)
 
 ENGINE = None

@@ -12,7 +12,7 @@ import unittest
 import support
 from support import fingerprint, template
 import libface
-from libface import FaceError, Key, Status, Storage, Template, Watchlist
+from libface import FaceError, Key, Status, Storage, Watchlist
 
 FP = fingerprint(9)
 # Cheapest Argon2id the library accepts: the tests check plumbing, not cost.
