@@ -235,7 +235,9 @@ FACE_API face_status face_watchlist_peek(const char *path, face_watchlist_file_i
  * Seal to path atomically and durably: a temporary file in the same
  * directory is written, fsynced, renamed over path, and the directory is
  * fsynced. If anything interrupts the save, the previous file at path is
- * intact. A reader (may run alongside searches; saves are serialised).
+ * intact. The content is copied under the shared lock (as a search would
+ * take it); encryption, writes and fsyncs run without it, so a save blocks
+ * writers only for that in-memory copy. Concurrent saves are serialised.
  * @param path NULL = the path the handle was opened from or last saved to.
  * @return FACE_OK; FACE_ERR_IO (the old file is untouched);
  *         FACE_ERR_STATE (path NULL and the handle has none).
@@ -384,9 +386,11 @@ typedef struct face_audit_report {
 /**
  * Verify an audit log with the watchlist's key: every record's keyed
  * BLAKE2b chain value, sequence numbers 1, 2, 3... (a deleted or reordered
- * record breaks both), that the log reaches the head this handle wrote or
- * the head sealed in its file at the last save (a truncated log does not),
- * and, if public_key is given, every record's Ed25519 signature. Reader.
+ * record breaks both), that the log reaches the newest head this handle
+ * knows - the last record it wrote if it has a log attached, else the head
+ * sealed in the file it was opened from (a truncated log does not) - and,
+ * if public_key is given, every record's Ed25519 signature. For the
+ * handle's own log, records past its head also fail. Reader.
  * @param path        NULL = the handle's audit log.
  * @param public_key  NULL, or FACE_AUDIT_PUBLIC_KEY_BYTES.
  * @param report      may be NULL.

@@ -429,20 +429,23 @@ face_status face_watchlist_audit_verify(face_watchlist *wl, const char *path,
     if (st == FACE_OK) {
         v.mackey = key;
         v.pk = public_key;
-        if (own) {
+        /* The newest head this handle knows: the last record it wrote, or
+         * the head sealed in the file it opened. A log that stops short of
+         * it has lost records. */
+        if (a) {
             /* Hold the log still: saves append under the shared lock. */
             pthread_mutex_lock(&a->mu);
             want_seq = a->seq;
             memcpy(want_head, a->head, 32);
-            v.anchor_seq = want_seq;
-            v.anchor_mac = want_head;
         } else {
-            v.anchor_seq = wl->anchor_seq;
-            v.anchor_mac = wl->anchor_mac;
+            want_seq = wl->anchor_seq;
+            memcpy(want_head, wl->anchor_mac, 32);
         }
+        v.anchor_seq = want_seq;
+        v.anchor_mac = want_head;
         st = verify_fd(fd, &v);
+        if (a) pthread_mutex_unlock(&a->mu);
         if (own) {
-            pthread_mutex_unlock(&a->mu);
             if (st == FACE_OK && v.records != want_seq) {
                 st = FACE_ERR_AUTH; /* records past the head we wrote */
                 v.first_bad = want_seq + 1;

@@ -599,22 +599,39 @@ static face_status fsync_dir(const char *path)
     return r == 0 ? FACE_OK : FACE_ERR_IO;
 }
 
-/* Seal the handle into fd (a fresh temporary file). Caller holds the read
- * lock (the content cannot change) and save_mu. */
-static face_status seal_to(face_watchlist *wl, int fd, int *step)
+/* A plaintext snapshot of the handle, taken under the read lock so the
+ * slow part of a save (encryption, writes, fsync) runs without it and never
+ * holds up enroll or remove. */
+typedef struct snapshot {
+    wbuf w;
+    size_t cap;
+    uint32_t entries, templates;
+} snapshot;
+
+static face_status snapshot_take(face_watchlist *wl, snapshot *sn)
 {
     size_t payload = 4 + 4 + 4 + 8 + 32;
     for (size_t i = 0; i < wl->nentries; i++) payload += entry_bytes(wl, &wl->entries[i]);
-    wbuf w = {lf_alloc(&wl->alloc, payload, LF_ALIGN), 0};
+    sn->cap = payload;
+    sn->w.n = 0;
+    sn->w.p = lf_alloc(&wl->alloc, payload, LF_ALIGN);
+    if (!sn->w.p) return FACE_ERR_OUT_OF_MEMORY;
+    payload_write(wl, &sn->w);
+    sn->entries = (uint32_t)wl->nentries;
+    sn->templates = (uint32_t)wl->nrows;
+    return sn->w.n == payload ? FACE_OK : FACE_ERR_INTERNAL;
+}
+
+/* Seal a snapshot into fd (a fresh temporary file). Caller holds save_mu. */
+static face_status seal_to(face_watchlist *wl, const snapshot *sn, int fd, int *step)
+{
+    const size_t payload = sn->w.n;
+    const uint8_t *plain = sn->w.p;
     uint8_t *cbuf = lf_alloc(&wl->alloc, CHUNK + ABYTES, LF_ALIGN);
     crypto_secretstream_xchacha20poly1305_state *ss = sodium_malloc(sizeof *ss);
     face_status st = FACE_OK;
-    if (!w.p || !cbuf || !ss) st = FACE_ERR_OUT_OF_MEMORY;
+    if (!cbuf || !ss) st = FACE_ERR_OUT_OF_MEMORY;
     uint8_t hb[HDR_BYTES];
-    if (st == FACE_OK) {
-        payload_write(wl, &w);
-        if (w.n != payload) st = FACE_ERR_INTERNAL;
-    }
     if (st == FACE_OK) {
         hdr h;
         memset(&h, 0, sizeof h);
@@ -626,8 +643,8 @@ static face_status seal_to(face_watchlist *wl, int fd, int *step)
         memcpy(h.salt, wl->salt, 16);
         memcpy(h.key_id, wl->key_id, 16);
         memcpy(h.fingerprint, wl->fingerprint, 16);
-        h.entries = (uint32_t)wl->nentries;
-        h.templates = (uint32_t)wl->nrows;
+        h.entries = sn->entries;
+        h.templates = sn->templates;
         h.payload = payload;
         h.counter = wl->save_counter + 1;
         const uint8_t *k = lf_wl_keys_acquire(wl);
@@ -642,7 +659,7 @@ static face_status seal_to(face_watchlist *wl, int fd, int *step)
         int last = off + n == payload;
         unsigned long long clen;
         crypto_secretstream_xchacha20poly1305_push(
-            ss, cbuf, &clen, w.p + off, n, off == 0 ? hb : NULL, off == 0 ? HDR_BYTES : 0,
+            ss, cbuf, &clen, plain + off, n, off == 0 ? hb : NULL, off == 0 ? HDR_BYTES : 0,
             last ? crypto_secretstream_xchacha20poly1305_TAG_FINAL : 0);
         st = write_full(fd, cbuf, (size_t)clen);
         fault(step);
@@ -653,7 +670,6 @@ static face_status seal_to(face_watchlist *wl, int fd, int *step)
         st = fsync(fd) == 0 ? FACE_OK : FACE_ERR_IO;
         fault(step);
     }
-    if (w.p) lf_free_wipe(&wl->alloc, w.p, payload);
     if (cbuf) lf_free_wipe(&wl->alloc, cbuf, CHUNK + ABYTES);
     if (ss) sodium_free(ss);
     return st;
@@ -662,7 +678,8 @@ static face_status seal_to(face_watchlist *wl, int fd, int *step)
 face_status face_watchlist_save(face_watchlist *wl, const char *path)
 {
     if (!wl) return FACE_ERR_INVALID_ARGUMENT;
-    pthread_rwlock_rdlock(&wl->lock);
+    /* save_mu first: saves are serialised, and the handle's path (read and
+     * replaced here) is only touched under it. */
     pthread_mutex_lock(&wl->save_mu);
     face_status st = FACE_OK;
     if (!path) path = wl->path;
@@ -678,13 +695,21 @@ face_status face_watchlist_save(face_watchlist *wl, const char *path)
         if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp-%s", path, hex) >= sizeof tmp)
             st = FACE_ERR_INVALID_ARGUMENT;
     }
+    snapshot sn;
+    memset(&sn, 0, sizeof sn);
+    if (st == FACE_OK) {
+        pthread_rwlock_rdlock(&wl->lock);
+        st = snapshot_take(wl, &sn);
+        pthread_rwlock_unlock(&wl->lock);
+    }
     int fd = -1;
     int step0 = 0, *step = &step0;
     if (st == FACE_OK) {
         fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
         if (fd < 0) st = FACE_ERR_IO;
     }
-    if (st == FACE_OK) st = seal_to(wl, fd, step);
+    if (st == FACE_OK) st = seal_to(wl, &sn, fd, step);
+    if (sn.w.p) lf_free_wipe(&wl->alloc, sn.w.p, sn.cap);
     if (fd >= 0) {
         if (close(fd) != 0 && st == FACE_OK) st = FACE_ERR_IO;
         if (st == FACE_OK) fault(step);
@@ -706,7 +731,6 @@ face_status face_watchlist_save(face_watchlist *wl, const char *path)
     }
     if (st == FACE_OK) st = lf_audit_append(wl, FACE_AUDIT_SAVE, NULL, 0, NULL);
     pthread_mutex_unlock(&wl->save_mu);
-    pthread_rwlock_unlock(&wl->lock);
     return st;
 }
 

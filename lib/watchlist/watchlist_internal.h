@@ -3,15 +3,17 @@
  *
  * Locking (see also include/face/watchlist.h):
  *   lock     pthread rwlock, writer-preferring. Readers: search, get, list,
- *            count, save, audit_verify. Writers: enroll, remove, purge,
- *            audit_alert. It guards the entries, the rows and the table.
- *   save_mu  serialises saves (they share the temporary-file logic and the
- *            path) without blocking searches.
+ *            count, audit_verify, and save while it copies the plaintext
+ *            snapshot. Writers: enroll, remove, purge, audit_alert. It guards
+ *            the entries, the rows and the table.
+ *   save_mu  serialises saves and guards path and save_counter. A save
+ *            encrypts, writes and fsyncs its snapshot holding only this, so
+ *            disk latency never blocks enroll, remove or search.
  *   key_mu   guards the key area's page protection (sodium_mprotect_*),
  *            which is process-wide state for that page.
  *   audit mu guards the audit file descriptor and chain head; appends come
  *            from writers and from saves (which hold the lock only shared).
- * Order: lock -> save_mu -> audit mu -> key_mu. */
+ * Order: save_mu -> lock -> audit mu -> key_mu. */
 #ifndef LF_WATCHLIST_INTERNAL_H
 #define LF_WATCHLIST_INTERNAL_H
 
