@@ -317,4 +317,7 @@ FACE_API size_t face_sizeof_engine_config(void);
 }
 #endif
 
+/* Live streams build on the types above. */
+#include "face/stream.h"
+
 #endif /* FACE_FACE_H */

@@ -1,0 +1,1 @@
+face_sources(track.c quality.c stream.c)
