@@ -17,7 +17,7 @@
  *   aarch64-linux-gnu-gcc -std=c11 -O2 -Iinclude -Ilib -DFACE_HAVE_NEON=1 \
  *     -D_POSIX_C_SOURCE=200809L -DKT_STANDALONE -DKT_NO_BLAS tests/test_kernels.c \
  *     lib/kernels/kernels.c lib/kernels/{gemm,eltwise,conv,pool,resize,kernels}_ref.c \
- *     lib/kernels/kernels_neon.c lib/base/cpu.c -lm -lpthread -o kt
+ *     lib/kernels/kernels_neon.c lib/kernels/gemm_neon.c lib/base/cpu.c -lm -lpthread -o kt
  *   qemu-aarch64 -L /usr/aarch64-linux-gnu ./kt
  */
 #include <math.h>
@@ -27,6 +27,9 @@
 #include <string.h>
 
 #include "kernels/kernels.h"
+#include "kernels/kernels_impl.h"
+
+typedef void (*lf_gemm_fn)(int, int, int, const float *, int, const float *, int, float *, int, int);
 
 #ifndef KT_STANDALONE
 #include "testutil.h"
@@ -45,7 +48,6 @@ static inline float tu_randf(uint64_t *s, float lo, float hi)
 #endif
 
 #if defined(KT_STANDALONE) && defined(KT_NO_BLAS)
-#include "kernels/kernels_impl.h"
 void lf_gemm_blas(int M, int N, int K, const float *A, int lda, const float *B, int ldb, float *C,
                   int ldc, int accumulate)
 {
@@ -398,6 +400,89 @@ static void diff_gemm(const lf_kernels *t, uint64_t *rng)
     }
 }
 
+/* One GEMM against ref on M x N x K with random leading-dimension slack and
+ * accumulate. Without accumulate C starts as NaN, so any read of it shows;
+ * the gaps between rows (ld > N) and the guards must stay untouched. */
+static void gemm_case(const char *name, lf_gemm_fn f, int M, int N, int K, int acc, uint64_t *rng)
+{
+    const int lda = K + (int)(tu_rand(rng) % 3), ldb = N + (int)(tu_rand(rng) % 3);
+    const int ldc = N + (int)(tu_rand(rng) % 3);
+    CTX("%s M=%d N=%d K=%d lda=%d ldb=%d ldc=%d acc=%d", name, M, N, K, lda, ldb, ldc, acc);
+    const size_t na = (size_t)M * lda, nb = (size_t)K * ldb, nc = (size_t)M * ldc;
+    float *A = buf_new(na), *B = buf_new(nb), *C0 = buf_new(nc);
+    buf_rand(A, na, rng, -1, 1);
+    buf_rand(B, nb, rng, -1, 1);
+    for (int i = 0; i < M; i++)
+        for (int j = 0; j < N; j++) C0[(size_t)i * ldc + j] = acc ? tu_randf(rng, -1, 1) : NAN;
+    float *C1 = buf_copy(C0, nc);
+    lf_kernels_ref.gemm(M, N, K, A, lda, B, ldb, C0, ldc, acc);
+    f(M, N, K, A, lda, B, ldb, C1, ldc, acc);
+    /* Both sum K products of [-1, 1] values in a different order; the
+     * error grows like sqrt(K) ulps, well inside this bound. */
+    compare(C1, C0, nc, 1e-6 * (K + 1));
+    buf_free(A);
+    buf_free(B);
+    buf_free(C0);
+    buf_free(C1);
+}
+
+/* The packed GEMMs of gemm_template.h (whatever FACE_GEMM selects for the
+ * tables) on sizes around every blocking edge: rows around the micro-tile
+ * heights (14 avx512, 6 avx2, 8 neon) and the in-place-B threshold (2 tiles);
+ * columns around the panel widths (32, 16, 12) and the column blocks (512,
+ * 256, 252); depths around the K block (256) and past several of them. */
+static void diff_gemm_blocking(const char *name, lf_gemm_fn f, uint64_t *rng)
+{
+    static const int MS[] = {1, 2, 5, 6, 7, 8, 9, 13, 14, 15, 27, 28, 29, 43, 100};
+    static const int NS[] = {1, 7, 12, 13, 16, 17, 25, 31, 32, 33, 251, 252, 253, 256, 257, 511, 512, 513, 600};
+    static const int KS[] = {1, 2, 3, 31, 255, 256, 257, 512, 513, 777};
+    int it = 0;
+    for (int mi = 0; mi < NELEM(MS); mi++)
+        for (int ni = 0; ni < NELEM(NS); ni++, it++) {
+            const int M = MS[mi], N = NS[ni];
+            int K = pick(rng, KS, NELEM(KS));
+            /* Keep ref's share cheap enough for sanitizers and qemu. */
+            while ((double)M * N * K > 3e6) K = KS[tu_rand(rng) % 4];
+            gemm_case(name, f, M, N, K, it & 1, rng);
+        }
+    /* A deep product (the recognition net's last layers are K = 2304) with
+     * every edge at once, and the degenerate vectors. */
+    gemm_case(name, f, 29, 33, 3001, 0, rng);
+    gemm_case(name, f, 15, 17, 2304, 1, rng);
+    gemm_case(name, f, 1, 1, 1000, 1, rng);
+    gemm_case(name, f, 1, 600, 1, 0, rng);
+    gemm_case(name, f, 600, 1, 3, 0, rng);
+    gemm_case(name, f, 3, 5, 0, 0, rng); /* K = 0: C = 0, or unchanged */
+    gemm_case(name, f, 3, 5, 0, 1, rng);
+}
+
+static void diff_gemm_own(const lf_kernels *t, uint64_t *rng)
+{
+    switch (t->isa) {
+#if defined(FACE_HAVE_AVX512)
+    case FACE_ISA_AVX512: diff_gemm_blocking("gemm_avx512", lf_gemm_avx512, rng); break;
+#endif
+#if defined(FACE_HAVE_AVX2)
+    case FACE_ISA_AVX2: diff_gemm_blocking("gemm_avx2", lf_gemm_avx2, rng); break;
+#endif
+#if defined(FACE_HAVE_NEON)
+    case FACE_ISA_NEON: diff_gemm_blocking("gemm_neon", lf_gemm_neon, rng); break;
+#endif
+    default: KT_CHECK(0, "no packed GEMM for %s", face_isa_name(t->isa)); break;
+    }
+}
+
+/* OpenBLAS (FACE_GEMM=openblas) on a few edge shapes: it stays selectable,
+ * so it must stay right too. Once, not per ISA: it picks its own kernels. */
+static void diff_gemm_blas(void)
+{
+    uint64_t rng = 0x243f6a8885a308d3ULL;
+    static const int S[][3] = {{1, 1, 1}, {29, 33, 257}, {7, 513, 31}, {100, 25, 512}, {3, 5, 0}};
+    for (int i = 0; i < NELEM(S); i++)
+        for (int acc = 0; acc < 2; acc++)
+            gemm_case("gemm_blas", lf_gemm_blas, S[i][0], S[i][1], S[i][2], acc, &rng);
+}
+
 static void diff_rowwise(const lf_kernels *t, uint64_t *rng)
 {
     for (int it = 0; it < 150; it++) {
@@ -733,6 +818,8 @@ KT_TEST(test_kat_gemm, kat_gemm())
 KT_TEST(test_kat_pool_im2col, kat_pool_im2col())
 KT_TEST(test_kat_resize_dist, kat_resize_dist())
 KT_TEST(test_diff_gemm, g_isas_compared = diff_all(diff_gemm))
+KT_TEST(test_diff_gemm_own, diff_all(diff_gemm_own))
+KT_TEST(test_diff_gemm_blas, diff_gemm_blas())
 KT_TEST(test_diff_rowwise, diff_all(diff_rowwise))
 KT_TEST(test_diff_spatial, diff_all(diff_spatial))
 KT_TEST(test_diff_network_shapes, diff_all(diff_network_shapes_rng))
@@ -745,7 +832,8 @@ int main(void)
         cmocka_unit_test(test_kat_act),         cmocka_unit_test(test_kat_conv_direct),
         cmocka_unit_test(test_kat_gemm),
         cmocka_unit_test(test_kat_pool_im2col), cmocka_unit_test(test_kat_resize_dist),
-        cmocka_unit_test(test_diff_gemm),       cmocka_unit_test(test_diff_rowwise),
+        cmocka_unit_test(test_diff_gemm),       cmocka_unit_test(test_diff_gemm_own),
+        cmocka_unit_test(test_diff_gemm_blas),  cmocka_unit_test(test_diff_rowwise),
         cmocka_unit_test(test_diff_spatial),    cmocka_unit_test(test_diff_network_shapes),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
@@ -763,6 +851,8 @@ int main(void)
     test_kat_pool_im2col(NULL);
     test_kat_resize_dist(NULL);
     test_diff_gemm(NULL);
+    test_diff_gemm_own(NULL);
+    test_diff_gemm_blas(NULL);
     test_diff_rowwise(NULL);
     test_diff_spatial(NULL);
     test_diff_network_shapes(NULL);
