@@ -114,10 +114,11 @@ face_status lf_arena_reserve(lf_arena *ar, size_t bytes)
     lf_free_wipe(ar->alloc, ar->base, ar->cap);
     ar->base = nb;
     ar->cap = cap;
+    ar->dirty = 0;
     return FACE_OK;
 }
 
-void *lf_arena_push(lf_arena *ar, size_t size)
+void *lf_arena_push_uninit(lf_arena *ar, size_t size)
 {
     size_t start = (ar->top + (LF_ALIGN - 1)) & ~(size_t)(LF_ALIGN - 1);
     size_t end;
@@ -127,10 +128,34 @@ void *lf_arena_push(lf_arena *ar, size_t size)
     return ar->base + start;
 }
 
+void *lf_arena_push(lf_arena *ar, size_t size)
+{
+    uint8_t *p = lf_arena_push_uninit(ar, size);
+    /* Bytes above top are zero except where a release left them dirty. */
+    if (p) {
+        size_t start = (size_t)(p - ar->base);
+        if (start < ar->dirty) {
+            size_t end = start + size < ar->dirty ? start + size : ar->dirty;
+            memset(p, 0, end - start);
+        }
+    }
+    return p;
+}
+
 void lf_arena_pop_to(lf_arena *ar, size_t mark)
 {
+    size_t end = ar->top > ar->dirty ? ar->top : ar->dirty;
+    if (mark < end) sodium_memzero(ar->base + mark, end - mark);
+    if (mark < ar->top) ar->top = mark;
+    /* Everything from mark up is clean now; below mark is live (or was
+     * already counted), so dirty need not reach past it. */
+    if (ar->dirty > mark) ar->dirty = mark;
+}
+
+void lf_arena_release_to(lf_arena *ar, size_t mark)
+{
     if (mark >= ar->top) return;
-    sodium_memzero(ar->base + mark, ar->top - mark);
+    if (ar->top > ar->dirty) ar->dirty = ar->top;
     ar->top = mark;
 }
 
@@ -139,5 +164,5 @@ void lf_arena_destroy(lf_arena *ar)
     if (!ar) return;
     lf_free_wipe(ar->alloc, ar->base, ar->cap);
     ar->base = NULL;
-    ar->cap = ar->top = 0;
+    ar->cap = ar->top = ar->dirty = 0;
 }

@@ -63,6 +63,7 @@ typedef struct lf_arena {
     size_t cap;
     size_t top;
     size_t high_water; /* largest top seen, so a warm context never grows */
+    size_t dirty;      /* end of bytes released without a wipe (see release) */
 } lf_arena;
 
 void lf_arena_init(lf_arena *ar, const lf_allocator *a);
@@ -71,9 +72,17 @@ void lf_arena_init(lf_arena *ar, const lf_allocator *a);
 face_status lf_arena_reserve(lf_arena *ar, size_t bytes);
 /* NULL if the arena is too small (callers reserve first). Zeroed memory. */
 void *lf_arena_push(lf_arena *ar, size_t size);
+/* Same, but the contents are unspecified: for buffers the caller overwrites
+ * completely before reading (saves re-zeroing released bytes). */
+void *lf_arena_push_uninit(lf_arena *ar, size_t size);
 static inline size_t lf_arena_mark(const lf_arena *ar) { return ar->top; }
-/* Wipe and release everything pushed after mark. */
+/* Wipe and release everything pushed after mark, including bytes that were
+ * released earlier without a wipe. */
 void lf_arena_pop_to(lf_arena *ar, size_t mark);
+/* Release without wiping, for scratch that is reused many times inside one
+ * call (im2col columns): the bytes stay dirty until the next lf_arena_pop_to
+ * at or below them, which every public call does before it returns. */
+void lf_arena_release_to(lf_arena *ar, size_t mark);
 /* Wipe and free the block. */
 void lf_arena_destroy(lf_arena *ar);
 

@@ -1,7 +1,8 @@
 /* Convolution layers over the kernel table, split over the context's pool.
  *
  * Dense convs become GEMMs: a 1x1 stride-1 conv is one GEMM on the NHWC
- * activation as it lies; anything else goes through im2col in blocks of
+ * activation as it lies; convs of the 3-channel stems run directly (no
+ * column buffer); anything else goes through im2col in blocks of
  * output rows, so the column buffer stays within a fixed budget whatever the
  * image size (the budget, not the image, decides the scratch a network needs).
  * Work is split by output rows, which keeps every task's writes disjoint. */
@@ -30,6 +31,17 @@ static int conv_is_pointwise(const lf_conv *c)
     return c->kh == 1 && c->kw == 1 && c->stride == 1 && c->pad_top == 0 && c->pad_left == 0;
 }
 
+/* Few input channels (the 3-channel RGB stems): im2col would build a
+ * K = kh*kw*3 column buffer several times the input, and the GEMM on it is
+ * thin; the direct kernel reads the image in place and needs no scratch.
+ * (bench_kernels "stem convs" compares the two.) */
+#define LF_CONV_DIRECT_MAX_CIN 4
+
+static int conv_is_direct(const lf_conv *c)
+{
+    return !conv_is_pointwise(c) && c->cin <= LF_CONV_DIRECT_MAX_CIN;
+}
+
 /* Output rows whose im2col columns fit the budget (at least one). The tasks
  * of one call share these rows between their column slices. */
 static int conv_buffer_rows(const lf_conv *c, int outH, int outW)
@@ -43,7 +55,7 @@ static int conv_buffer_rows(const lf_conv *c, int outH, int outW)
 
 size_t lf_conv_scratch(const lf_conv *c, int outH, int outW)
 {
-    if (conv_is_pointwise(c)) return 0;
+    if (conv_is_pointwise(c) || conv_is_direct(c)) return 0;
     int rows = conv_buffer_rows(c, outH, outW);
     size_t row_floats = (size_t)outW * (size_t)(c->kh * c->kw * c->cin);
     return (size_t)rows * row_floats * sizeof(float) + LF_ALIGN;
@@ -59,6 +71,26 @@ typedef struct conv_job {
     int rows_per_task;
     int slot_rows; /* im2col rows in each task's slice of cols */
 } conv_job;
+
+/* Re-bases the input at output row oy0 so a kernel only ever sees
+ * non-negative top padding: rows above the image are padding, rows inside
+ * are an offset into the input. */
+static const float *conv_rows_from(const conv_job *j, int oy0, int *H, int *pad_top)
+{
+    const lf_conv *c = j->c;
+    int row_start = oy0 * c->stride - c->pad_top;
+    const float *in = j->in;
+    *H = j->H;
+    if (row_start >= 0) {
+        in += (size_t)row_start * (size_t)j->W * (size_t)c->cin;
+        *H -= row_start;
+        *pad_top = 0;
+    } else {
+        *pad_top = -row_start;
+    }
+    if (*H < 0) *H = 0;
+    return in;
+}
 
 static void epilogue(const lf_exec *ex, const lf_conv *c, float *y, int rows)
 {
@@ -106,17 +138,8 @@ static void im2col_task(void *arg, int t)
         /* Re-base the input so the kernel only ever sees non-negative
          * padding: rows above the image are padding, rows inside are an
          * offset into the input. */
-        int row_start = oy0 * c->stride - c->pad_top;
-        const float *in = j->in;
-        int H = j->H, pad_top;
-        if (row_start >= 0) {
-            in += (size_t)row_start * (size_t)j->W * (size_t)c->cin;
-            H -= row_start;
-            pad_top = 0;
-        } else {
-            pad_top = -row_start;
-        }
-        if (H < 0) H = 0;
+        int H, pad_top;
+        const float *in = conv_rows_from(j, oy0, &H, &pad_top);
         k->im2col(in, H, j->W, c->cin, c->kh, c->kw, c->stride, pad_top, c->pad_left, cols,
                   oy1 - oy0, j->outW);
         int M = (oy1 - oy0) * j->outW;
@@ -124,6 +147,27 @@ static void im2col_task(void *arg, int t)
         k->gemm(M, c->cout, K, cols, K, c->w, c->cout, y, c->cout, 0);
         epilogue(j->ex, c, y, M);
     }
+}
+
+/* Task t owns output rows [t*rows_per_task, ...); bias and activation are
+ * fused into the kernel unless a frozen batch norm (scale) must come first. */
+static void direct_task(void *arg, int t)
+{
+    conv_job *j = arg;
+    const lf_conv *c = j->c;
+    int oy0 = t * j->rows_per_task;
+    int oy1 = oy0 + j->rows_per_task;
+    if (oy1 > j->outH) oy1 = j->outH;
+    if (oy0 >= oy1) return;
+    int H, pad_top;
+    const float *in = conv_rows_from(j, oy0, &H, &pad_top);
+    float *y = j->out + (size_t)oy0 * (size_t)j->outW * (size_t)c->cout;
+    j->ex->k->conv_direct(in, H, j->W, c->cin, c->w, c->kh, c->kw, c->cout, c->bias, c->stride,
+                          pad_top, c->pad_left, y, oy1 - oy0, j->outW,
+                          c->scale ? LF_ACT_NONE : c->act);
+    if (c->scale)
+        j->ex->k->affine_act(y, (oy1 - oy0) * j->outW, c->cout, c->cout, c->scale, c->shift,
+                             c->act);
 }
 
 face_status lf_conv_forward(const lf_exec *ex, const lf_conv *c, const float *in, int H, int W,
@@ -145,20 +189,30 @@ face_status lf_conv_forward(const lf_exec *ex, const lf_conv *c, const float *in
         return FACE_OK;
     }
 
+    if (conv_is_direct(c)) {
+        /* Rows are independent: split them like the depthwise layer. */
+        int ntasks = threads < outH ? threads : outH;
+        j.rows_per_task = (outH + ntasks - 1) / ntasks;
+        lf_pool_run(ex->pool, ntasks, direct_task, &j);
+        return FACE_OK;
+    }
+
     int total_rows = conv_buffer_rows(c, outH, outW);
     int ntasks = threads;
     if (ntasks > total_rows) ntasks = total_rows; /* every task needs a row of buffer */
     if (ntasks > outH) ntasks = outH;
     if (ntasks < 1) ntasks = 1;
     size_t mark = lf_arena_mark(ex->arena);
-    j.cols = lf_arena_push(ex->arena, lf_conv_scratch(c, outH, outW));
+    j.cols = lf_arena_push_uninit(ex->arena, lf_conv_scratch(c, outH, outW));
     if (!j.cols)
         return LF_FAIL(ex->err, FACE_ERR_INTERNAL, "scratch arena too small for conv %dx%d",
                        c->kh, c->kw);
     j.slot_rows = total_rows / ntasks;
     j.rows_per_task = (outH + ntasks - 1) / ntasks;
     lf_pool_run(ex->pool, ntasks, im2col_task, &j);
-    lf_arena_pop_to(ex->arena, mark);
+    /* Columns are rewritten by every conv of the pass; wiping them each time
+     * cost ~15% of the recognition net. The call's final pop wipes them. */
+    lf_arena_release_to(ex->arena, mark);
     return FACE_OK;
 }
 

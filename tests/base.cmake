@@ -1,0 +1,1 @@
+face_test(test_base LABELS quick SOURCES test_base.c)
