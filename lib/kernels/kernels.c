@@ -1,6 +1,10 @@
 /* Kernel table dispatch. The ISA is fixed process-wide by lf_cpu_init
  * (CPU detection plus FACE_FORCE_ISA); this only maps it to a table. */
-#include "kernels/kernels.h"
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernels/kernels_impl.h"
 
 const lf_kernels *lf_kernels_for(face_isa isa)
 {
@@ -27,4 +31,18 @@ const lf_kernels *lf_kernels_active(void)
     /* lf_cpu_isa only ever names a supported ISA; ref keeps this non-NULL
      * even if the two ever disagree. */
     return k ? k : &lf_kernels_ref;
+}
+
+int lf_gemm_openblas(void)
+{
+    /* 0: not read yet, 1: own GEMM, 2: OpenBLAS. getenv runs once per
+     * process in practice (a race only reads the same value twice). */
+    static atomic_int mode;
+    int m = atomic_load_explicit(&mode, memory_order_relaxed);
+    if (!m) {
+        const char *e = getenv("FACE_GEMM");
+        m = e && strcmp(e, "openblas") == 0 ? 2 : 1;
+        atomic_store_explicit(&mode, m, memory_order_relaxed);
+    }
+    return m == 2;
 }

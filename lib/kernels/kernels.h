@@ -30,8 +30,9 @@ typedef struct lf_kernels {
     face_isa isa;
 
     /* C[M,N] = A[M,K] * B[K,N] (+ C if accumulate). Row-major, leading
-     * dimensions lda >= K, ldb >= N, ldc >= N. ref: plain C; others: OpenBLAS
-     * sgemm (its own tuned kernels; serial build, no threads). */
+     * dimensions lda >= K, ldb >= N, ldc >= N. ref: plain C; others: the
+     * packed per-ISA GEMM of gemm_template.h, or the serial OpenBLAS sgemm
+     * when the environment has FACE_GEMM=openblas. No threads either way. */
     void (*gemm)(int M, int N, int K, const float *A, int lda, const float *B, int ldb, float *C,
                  int ldc, int accumulate);
 

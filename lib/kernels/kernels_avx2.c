@@ -1,5 +1,6 @@
 /* AVX2 + FMA table: the SIMD kernels of simd_template.h on 256-bit vectors,
- * GEMM through OpenBLAS. Compiled with -mavx2 -mfma only. */
+ * GEMM from gemm_avx2.c (OpenBLAS with FACE_GEMM=openblas). Compiled with
+ * -mavx2 -mfma only. */
 #include <immintrin.h>
 #include <stdint.h>
 

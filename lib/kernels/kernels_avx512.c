@@ -1,5 +1,6 @@
 /* AVX-512 (F+BW+DQ+VL) table: the SIMD kernels of simd_template.h on
- * 512-bit vectors with mask registers for the tails, GEMM through OpenBLAS. */
+ * 512-bit vectors with mask registers for the tails, GEMM from gemm_avx512.c
+ * (OpenBLAS with FACE_GEMM=openblas). */
 #include <immintrin.h>
 
 typedef __m512 vf;

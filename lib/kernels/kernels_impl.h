@@ -61,13 +61,19 @@ void lf_gemm_blas(int M, int N, int K, const float *A, int lda, const float *B, 
 /* libface's own packed SGEMM per ISA (gemm_template.h), defined only where
  * that ISA is built. OpenBLAS 0.3.21 falls back to its SSE3 kernels on CPUs
  * it does not recognise (about 4x slower on an unlisted AVX-512 Xeon), so
- * the tables use these unless FACE_GEMM=openblas (see lf_gemm_pick). */
+ * the tables use these unless FACE_GEMM=openblas (lf_gemm_openblas). */
 void lf_gemm_avx2(int M, int N, int K, const float *A, int lda, const float *B, int ldb, float *C,
                   int ldc, int accumulate);
 void lf_gemm_avx512(int M, int N, int K, const float *A, int lda, const float *B, int ldb,
                     float *C, int ldc, int accumulate);
 void lf_gemm_neon(int M, int N, int K, const float *A, int lda, const float *B, int ldb, float *C,
                   int ldc, int accumulate);
+
+/* Nonzero if the optimized tables should route GEMM to OpenBLAS instead:
+ * environment FACE_GEMM=openblas (read once per process; any other value or
+ * none selects the packed GEMMs). For comparison, and for a CPU where
+ * OpenBLAS knows better kernels than ours. */
+int lf_gemm_openblas(void);
 
 /* TF1 legacy bilinear source coordinate for output index o: in double, as
  * the reference computes o * (in / out), so every ISA picks the same taps

@@ -1,6 +1,6 @@
 /* AArch64 Advanced SIMD table: the SIMD kernels of simd_template.h on
- * 128-bit vectors, GEMM through OpenBLAS. NEON has no masked loads, so the
- * tails go through a small stack buffer. */
+ * 128-bit vectors, GEMM from gemm_neon.c (OpenBLAS with FACE_GEMM=openblas).
+ * NEON has no masked loads, so the tails go through a small stack buffer. */
 #include <arm_neon.h>
 #include <string.h>
 

@@ -447,9 +447,22 @@ static void LF_SIMD(resize_bilinear)(const float *in, int H, int W, int C, float
     }
 }
 
+/* ---------------------------------------------------------------- GEMM */
+
+/* The packed GEMM of this ISA (LF_SIMD(gemm), gemm_<isa>.c), or OpenBLAS
+ * when FACE_GEMM=openblas; the branch costs nothing next to a GEMM. */
+static void LF_SIMD(gemm_table)(int M, int N, int K, const float *A, int lda, const float *B,
+                                int ldb, float *C, int ldc, int accumulate)
+{
+    if (lf_gemm_openblas())
+        lf_gemm_blas(M, N, K, A, lda, B, ldb, C, ldc, accumulate);
+    else
+        LF_SIMD(gemm)(M, N, K, A, lda, B, ldb, C, ldc, accumulate);
+}
+
 const lf_kernels LF_SIMD_TABLE = {
     .isa = LF_SIMD_ISA,
-    .gemm = lf_gemm_blas,
+    .gemm = LF_SIMD(gemm_table),
     .bias_act = LF_SIMD(bias_act),
     .affine_act = LF_SIMD(affine_act),
     .dwconv3x3 = LF_SIMD(dwconv3x3),

@@ -1,5 +1,6 @@
 # Kernels: plain C reference per family, the dispatch, the OpenBLAS GEMM
-# wrapper (baseline: OpenBLAS picks its own CPU kernels), and one table per ISA.
+# wrapper (FACE_GEMM=openblas; baseline: OpenBLAS picks its own CPU kernels),
+# and one table per ISA with its packed GEMM (gemm_<isa>.c, gemm_template.h).
 face_sources(kernels.c kernels_ref.c gemm_ref.c eltwise_ref.c conv_ref.c pool_ref.c resize_ref.c
              gemm_blas.c)
 face_isa_sources(avx2 kernels_avx2.c gemm_avx2.c)
