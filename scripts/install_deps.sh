@@ -16,7 +16,13 @@ pkgs="build-essential cmake pkg-config libopenblas-serial-dev libsodium-dev libc
 libstb-dev python3 python3-numpy python3-pil python3-venv python3-pip ca-certificates"
 if [ "${1:-}" = "--ci" ]; then
     pkgs="$pkgs clang libclang-rt-14-dev qemu-user gcc-aarch64-linux-gnu abigail-tools
-cppcheck clang-tidy binutils"
+cppcheck clang-tidy binutils
+libopenblas-serial-dev:arm64 libsodium-dev:arm64 libcmocka-dev:arm64 libc6-dev-arm64-cross"
+    # The arm64 -dev packages above need the foreign architecture (once).
+    if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+        $SUDO dpkg --add-architecture arm64
+        arch_added=1
+    fi
 fi
 command -v npm >/dev/null 2>&1 || pkgs="$pkgs npm"
 
@@ -25,7 +31,7 @@ for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
         missing="$missing $p"
 done
-if [ -n "$missing" ]; then
+if [ -n "$missing" ] || [ -n "${arch_added:-}" ]; then
     echo "installing:$missing"
     export DEBIAN_FRONTEND=noninteractive
     $SUDO apt-get update -qq
