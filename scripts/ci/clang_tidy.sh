@@ -14,7 +14,7 @@ ci_log "run-clang-tidy lib/"
 run-clang-tidy -quiet -p "$dir" -j"$CI_JOBS" "$CI_ROOT/lib/" >"$out" 2>&1 || true
 # "path:line:col: warning|error: text [check,-warnings-as-errors]" -> "path check"
 found=$(sed 's/\x1b\[[0-9;]*m//g' "$out" |
-    sed -n "s|^$CI_ROOT/\([^:]*\):[0-9]*:[0-9]*: [a-z]*: .*\[\([a-z0-9.-]*\).*\]\$|\1 \2|p" | LC_ALL=C sort -u)
+    sed -n "s|^$CI_ROOT/\([^:]*\):[0-9]*:[0-9]*: [a-z]*: .*\[\([A-Za-z0-9.-]*\).*\]\$|\1 \2|p" | LC_ALL=C sort -u)
 known=$(sed 's/#.*//; s/[[:space:]]*$//' "$CI_ROOT/scripts/ci/clang-tidy.known" | grep -v '^$' | LC_ALL=C sort -u)
 new=$(printf '%s\n' "$found" | grep -v '^$' | grep -v -x -F "$known" || true)
 gone=$(printf '%s\n' "$known" | grep -v '^$' | grep -v -x -F "$found" || true)
