@@ -10,3 +10,5 @@ target_compile_options(face_cli PRIVATE ${FACE_WARN_FLAGS})
 # but not -Werror, so a compiler upgrade cannot break the build on its code.
 set_source_files_properties(${CMAKE_CURRENT_LIST_DIR}/png_write.c PROPERTIES COMPILE_OPTIONS "-Wno-error;-Wno-unused-function")
 install(TARGETS face_cli RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+# An installed face finds the libface installed next to it, whatever the prefix.
+set_target_properties(face_cli PROPERTIES INSTALL_RPATH "$ORIGIN/../${CMAKE_INSTALL_LIBDIR}")
