@@ -128,6 +128,7 @@ static void check_cover(int kind, int S, int W, int H, int m, uint64_t *seed)
         }
     }
     int mm = m < 20 ? 20 : m;
+    const double fm = lf_det_f_min(kind, S);
     for (int t = 0; t < 400; t++) {
         int maxs = (W < H ? W : H);
         if (mm > maxs) break;
@@ -145,10 +146,10 @@ static void check_cover(int kind, int S, int W, int H, int m, uint64_t *seed)
                     double net = s * S / D;
                     int inside = b.x0 >= v.x0 && b.x1 <= v.x0 + v.w && b.y0 >= v.y0 &&
                                  b.y1 <= v.y0 + v.h;
-                    if (inside && !lf_det_plan_cut(&p, l, &v, &b) && net >= 39.0 * S / 416 - 1e-9)
+                    if (inside && !lf_det_plan_cut(&p, l, &v, &b) && net >= fm - 1e-9)
                         ok = 1;
                     /* the whole-image pass sees everything, small or not */
-                    if (p.lev[l].T == 0 && net >= 39.0 * S / 416 - 1e-9) ok = 1;
+                    if (p.lev[l].T == 0 && net >= fm - 1e-9) ok = 1;
                 }
             }
         }

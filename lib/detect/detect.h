@@ -94,6 +94,8 @@ typedef struct lf_det_plan {
     int64_t nviews;
 } lf_det_plan;
 
+/* Smallest box side (net px at input S) the network finds reliably. */
+double lf_det_f_min(int kind, int S);
 /* Plan the views for a W x H image; o as for lf_detect_faces. */
 void lf_det_plan_make(int kind, const face_detect_options *o, int W, int H, lf_det_plan *p);
 /* View (i, j) of level l. */

@@ -1,10 +1,9 @@
 /* Multi-scale detection: which regions of the image the network runs on.
  *
  * Why: one pass resamples the whole image to S x S (416 for tiny, 512 for
- * SSD), and the detectors only fire on faces whose box is at least about
- * f_min network pixels (tiny ~1/10 of S: its smallest anchor is 1.6 x 2.1
- * cells of 32 px; SSD a bit less). A 40-px face in a 1920x1080 frame is 9 px
- * after resampling to 416 and is never found.
+ * SSD), and the detectors only fire on faces of at least f_min network px
+ * (64 for tiny, ~1/6.5 of 416; 56 for SSD; see lf_det_f_min). A 40-px face
+ * in a 1920x1080 frame is 9 px after resampling to 416 and is never found.
  *
  * Strategy (min_face_size = m > 0 and no FACE_DETECT_SINGLE_PASS):
  *   - The whole image is always run once, exactly as face-api does; it finds
@@ -26,9 +25,11 @@
  *   - Survivors of every view are merged with the same greedy NMS.
  * Cost: level l has about (W/(T_l - ov_l)) * (H/(T_l - ov_l)) tiles, each one
  * full network pass; the levels form a geometric series of ratio 1/4, so the
- * total is ~4/3 of level 0 plus the whole-image pass. For tiny@416 (f_min 40
- * px), m = 40 on a 1920x1080 frame: T0 = 416, 5x3 tiles + 2x1 + 1 whole =
- * 18 passes, ~18x a single pass. Faces below LF_DET_MIN_FACE px are not
+ * total is ~4/3 of level 0 plus the whole-image pass. For tiny@416, m = 40
+ * on a 1920x1080 frame: T0 = 260 px (x1.6), 11x6 tiles + 6x3 (T 520) + 3x2
+ * (T 1040) + 1 whole = 91 passes; m = 80: 6x3 + 3x2 + 1 = 25 passes. A
+ * larger input_size needs fewer, larger tiles for the same m (less overlap
+ * waste) at the same cost per pixel. Faces below LF_DET_MIN_FACE px are not
  * searched for: upsampling more than ~2x gives the network nothing to see.
  * Scratch does not grow with the number of tiles: views run one after the
  * other in the same arena space. */
@@ -38,13 +39,17 @@
 
 #define LF_DET_MIN_FACE 20
 
-/* Smallest box, in net px at the network's own input, that the detector
- * still reports reliably (calibrated with bench_detect --calibrate on a
- * golden face pasted at decreasing sizes onto a gray frame). */
-static double f_min(int kind, int S)
+/* Smallest face (side of the square around the head, about the tiny
+ * detector's own box) that a pass finds reliably, in network input px. Both
+ * networks' anchors are fixed in input px (tiny: 1.6 x 2.1 cells of 32 px),
+ * so this does not scale with S. Calibrated with `bench_detect ... calibrate`
+ * (a golden face pasted at 20..80 px at ~40 positions of a gray frame):
+ * tiny@416 finds 52 % at 44 px, 90 % at 50-62, 97 % at 68, 100 % from 74;
+ * SSD 23 % at 38, 93 % at 50, 100 % from 62. */
+double lf_det_f_min(int kind, int S)
 {
-    if (kind == FACE_DETECTOR_SSD) return 40.0;
-    return 40.0 * S / 416.0;
+    (void)S;
+    return kind == FACE_DETECTOR_SSD ? 56.0 : 64.0;
 }
 
 static int tiles_for(int len, int T, int ov)
@@ -65,7 +70,7 @@ void lf_det_plan_make(int kind, const face_detect_options *o, int W, int H, lf_d
     p->nviews = 0;
 
     const int D = W > H ? W : H;
-    const double fm = f_min(kind, S);
+    const double fm = lf_det_f_min(kind, S);
     if (!(o->flags & FACE_DETECT_SINGLE_PASS) && o->min_face_size > 0) {
         double m = o->min_face_size < LF_DET_MIN_FACE ? LF_DET_MIN_FACE : o->min_face_size;
         for (; p->nlev < LF_DET_MAX_LEVELS - 1; m *= 2) {
