@@ -1,8 +1,8 @@
 /* Convolution layers over the kernel table, split over the context's pool.
  *
  * Dense convs become GEMMs: a 1x1 stride-1 conv is one GEMM on the NHWC
- * activation as it lies; convs of the 3-channel stems run directly (no
- * column buffer); anything else goes through im2col in blocks of
+ * activation as it lies; the 3x3 RGB stems run directly (no column
+ * buffer); anything else goes through im2col in blocks of
  * output rows, so the column buffer stays within a fixed budget whatever the
  * image size (the budget, not the image, decides the scratch a network needs).
  * Work is split by output rows, which keeps every task's writes disjoint. */
@@ -31,15 +31,18 @@ static int conv_is_pointwise(const lf_conv *c)
     return c->kh == 1 && c->kw == 1 && c->stride == 1 && c->pad_top == 0 && c->pad_left == 0;
 }
 
-/* Few input channels (the 3-channel RGB stems): im2col would build a
- * K = kh*kw*3 column buffer several times the input, and the GEMM on it is
- * thin; the direct kernel reads the image in place and needs no scratch.
- * (bench_kernels "stem convs" compares the two.) */
+/* The 3x3 RGB stems: im2col would copy the image 9 times over into a
+ * K = 27 column buffer, and a GEMM that shallow cannot amortise the copy;
+ * the direct kernel reads the image in place and needs no scratch. Deeper
+ * taps (the recognition net's 7x7 stem, K = 147) are ~1.5x faster through
+ * im2col and the packed GEMM. (bench_kernels "stem convs" compares both.) */
 #define LF_CONV_DIRECT_MAX_CIN 4
+#define LF_CONV_DIRECT_MAX_K 36
 
 static int conv_is_direct(const lf_conv *c)
 {
-    return !conv_is_pointwise(c) && c->cin <= LF_CONV_DIRECT_MAX_CIN;
+    return !conv_is_pointwise(c) && c->cin <= LF_CONV_DIRECT_MAX_CIN &&
+           c->kh * c->kw * c->cin <= LF_CONV_DIRECT_MAX_K;
 }
 
 /* Output rows whose im2col columns fit the budget (at least one). The tasks
