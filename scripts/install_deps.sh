@@ -13,7 +13,7 @@ SUDO=
 if [ "$(id -u)" != 0 ]; then SUDO=sudo; fi
 
 pkgs="build-essential cmake pkg-config libopenblas-serial-dev libsodium-dev libcmocka-dev
-libstb-dev python3 python3-numpy python3-pil python3-venv python3-pip ca-certificates"
+libstb-dev libjpeg62-turbo-dev python3 python3-numpy python3-pil python3-venv python3-pip ca-certificates"
 if [ "${1:-}" = "--ci" ]; then
     pkgs="$pkgs clang libclang-rt-14-dev qemu-user gcc-aarch64-linux-gnu abigail-tools
 cppcheck clang-tidy binutils

@@ -1,16 +1,17 @@
 /* Encoded image -> RGB24, for photos that come from anywhere.
  *
- * Order matters: size limits first (cheap, no allocation), then the header
- * dimensions against max_pixels (stb reads only the header), then the decode
- * under an allocation budget sized from those dimensions. Only after all of
- * that does the caller's allocator see a pixel-sized request. */
+ * JPEG (FF D8) goes to libjpeg-turbo (jpeg.c), everything else to stb_image
+ * (PNG and BMP only, stbi_impl.c). Order matters: size limits first (cheap,
+ * no allocation), then the header dimensions against max_pixels (each
+ * decoder reads only the header), then the decode under an allocation
+ * budget sized from those dimensions. Only after all of that does the
+ * caller's allocator see a pixel-sized request. */
 #include <limits.h>
 #include <string.h>
 
 #include "base/decode.h"
 
-/* Budget for the header-only pass: stb's JPEG state is the largest thing it
- * allocates there (tens of KiB). */
+/* Budget for stb's header-only pass (PNG and BMP allocate little there). */
 #define INFO_BUDGET ((size_t)1 << 20)
 
 static void image_reset(face_image *img)
@@ -45,6 +46,9 @@ face_status lf_image_decode(const lf_allocator *a, int64_t max_pixels, size_t ma
     if (max_pixels <= 0) return LF_FAIL(err, FACE_ERR_INVALID_ARGUMENT, "max_pixels <= 0");
     if (len > max_file_bytes)
         return LF_FAIL(err, FACE_ERR_LIMIT, "%zu bytes, limit %zu", len, max_file_bytes);
+    const uint8_t *b = buf;
+    if (len >= 2 && b[0] == 0xFF && b[1] == 0xD8)
+        return lf_jpeg_decode(a, max_pixels, 0, buf, len, out, NULL, err);
     /* stb takes an int length. */
     if (len > (size_t)INT_MAX)
         return LF_FAIL(err, FACE_ERR_LIMIT, "%zu bytes, more than the decoder takes", len);

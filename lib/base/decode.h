@@ -1,11 +1,11 @@
 /* Decoding of untrusted encoded images (JPEG, PNG, BMP) into RGB24.
  * Private header; never installed.
  *
- * The decoder is stb_image (lib/base/stbi_impl.c), built without the formats
- * and features we do not need, with every allocation routed through the
- * caller's allocator under a budget derived from the image header, so a
- * forged header or a compression bomb fails with FACE_ERR_LIMIT instead of
- * allocating gigabytes. */
+ * JPEG goes to the system libjpeg-turbo (lib/base/jpeg.c), PNG and BMP to
+ * the system stb_image (lib/base/stbi_impl.c). Both draw every allocation
+ * from the caller's allocator under a budget derived from the image header,
+ * so a forged header or a compression bomb fails with FACE_ERR_LIMIT
+ * instead of allocating gigabytes. */
 #ifndef LF_DECODE_H
 #define LF_DECODE_H
 
@@ -15,7 +15,11 @@
 #include "base/base.h"
 #include "face/face.h"
 
-/* Longest side stb_image accepts. Larger headers are refused before any
+/* Most scans a progressive JPEG may have (TurboJPEG's TJFLAG_LIMITSCANS
+ * uses the same number); each one is a pass over the whole image. */
+#define LF_JPEG_MAX_SCANS 500
+
+/* Longest side accepted. Larger headers are refused before any
  * pixel memory is allocated. */
 #define LF_DECODE_MAX_SIDE (1 << 16)
 
@@ -33,6 +37,16 @@ face_status lf_image_decode(const lf_allocator *a, int64_t max_pixels, size_t ma
 /* Wipe and free the pixels of an image from lf_image_decode and zero *img
  * (struct_size kept). NULL or an already released image is a no-op. */
 void lf_image_release(const lf_allocator *a, face_image *img);
+
+/* ---------------------------------------------------------------- JPEG
+ * lf_image_decode's JPEG path, for buffers starting with FF D8. len and
+ * max_pixels are already validated. budget: most bytes libjpeg may hold at
+ * once; 0 sizes it from the frame header (tests pass a small one to reach
+ * the limit). *peak (may be NULL) gets the most it held. Same statuses and
+ * same all-or-nothing contract as lf_image_decode. */
+face_status lf_jpeg_decode(const lf_allocator *a, int64_t max_pixels, size_t budget,
+                           const void *buf, size_t len, face_image *out, size_t *peak,
+                           lf_error *err);
 
 /* ---------------------------------------------------------------- stb glue
  * Between decode.c and stbi_impl.c only. All stb allocations made during one

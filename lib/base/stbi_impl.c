@@ -1,15 +1,14 @@
-/* The only translation unit that compiles stb_image.
+/* The only translation unit that compiles stb_image, for PNG and BMP.
  *
- * Only JPEG, PNG and BMP are built in: every extra parser is attack surface
- * for input we do not need. stb's allocation macros go to the allocator of
- * the call in progress through a thread-local pointer: stb has no context
- * argument, and one decode runs entirely on the calling thread. Each block
- * carries its size in a header because stb's free and realloc do not pass
- * it and lf_free needs it.
- *
- * The header is our patched copy (third_party/stb_image.h says what was
- * fixed): the distribution's stb_image 2.27 overflows a Huffman table on a
- * crafted JPEG. */
+ * The header is Debian's, unmodified (libstb-dev, stb_image 2.27). Its JPEG
+ * decoder has memory-safety bugs that cannot be guarded against from
+ * outside, so JPEG goes to libjpeg-turbo (jpeg.c) and stb is built with PNG
+ * and BMP only: every extra parser is attack surface for input we do not
+ * need. stb's allocation macros go to the allocator of the call in progress
+ * through a thread-local pointer: stb has no context argument, and one
+ * decode runs entirely on the calling thread. Each block carries its size
+ * in a header because stb's free and realloc do not pass it and lf_free
+ * needs it. */
 #include <string.h>
 
 #include "base/base.h"
@@ -35,9 +34,9 @@ static void *blk_alloc(size_t n)
         c->out_of_memory = 1;
         return NULL;
     }
-    /* Zeroed: stb reads some buffers it never wrote (a JPEG frame without
-     * a scan converts its untouched planes), and those must not show what
-     * the allocator's memory held before, such as an earlier photo. */
+    /* Zeroed: should stb ever read a buffer it did not fill (it did with
+     * JPEG frames without a scan), it must not show what the allocator's
+     * memory held before, such as an earlier photo. */
     memset(p + BLOCK_HDR, 0, n);
     memcpy(p, &n, sizeof n);
     c->live += n;
@@ -82,11 +81,8 @@ static void *blk_realloc(void *q, size_t n)
 #define STBI_NO_STDIO
 #define STBI_NO_HDR
 #define STBI_NO_LINEAR
-#define STBI_NO_GIF
-#define STBI_NO_PSD
-#define STBI_NO_PIC
-#define STBI_NO_PNM
-#define STBI_NO_TGA
+#define STBI_ONLY_PNG
+#define STBI_ONLY_BMP
 #define STBI_MAX_DIMENSIONS LF_DECODE_MAX_SIDE
 #define STBI_MALLOC(sz) blk_alloc(sz)
 #define STBI_REALLOC(p, sz) blk_realloc(p, sz)
@@ -94,7 +90,7 @@ static void *blk_realloc(void *q, size_t n)
 /* stb asserts internal invariants; a Debug build must not abort on input
  * that a release build (NDEBUG) handles, so both behave the same. */
 #define STBI_ASSERT(x) ((void)0)
-#include "base/third_party/stb_image.h"
+#include <stb_image.h>
 
 int lf_stbi_info(lf_stbi_ctx *ctx, const uint8_t *buf, int len, int *w, int *h)
 {
@@ -111,8 +107,6 @@ int lf_stbi_info(lf_stbi_ctx *ctx, const uint8_t *buf, int len, int *w, int *h)
     stbi__g_failure_reason = NULL;
     if (len >= 8 && memcmp(buf, png_sig, 8) == 0)
         ok = stbi__png_info(&s, w, h, &comp);
-    else if (len >= 2 && buf[0] == 0xFF && buf[1] == 0xD8)
-        ok = stbi__jpeg_info(&s, w, h, &comp);
     else if (len >= 2 && buf[0] == 'B' && buf[1] == 'M')
         ok = stbi__bmp_info(&s, w, h, &comp);
     else
