@@ -1,6 +1,6 @@
 /* Watchlist search throughput.
  *
- *   bench_search [--max-n N] [--seconds S]
+ *   bench_search [--min-n N] [--max-n N] [--seconds S]
  *
  * For N = 1e3, 1e4, 1e5, 1e6 random 128-D templates: queries/s with batch 1
  * and 16, float32 and int8, 1 and 2 threads, and the effective bandwidth
@@ -190,13 +190,14 @@ static const char *cpu_name(void)
 
 int main(int argc, char **argv)
 {
-    long max_n = 1000000;
+    long max_n = 1000000, min_n = 1000;
     double seconds = 0.5;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--max-n") && i + 1 < argc) max_n = atol(argv[++i]);
+        else if (!strcmp(argv[i], "--min-n") && i + 1 < argc) min_n = atol(argv[++i]);
         else if (!strcmp(argv[i], "--seconds") && i + 1 < argc) seconds = atof(argv[++i]);
         else {
-            fprintf(stderr, "usage: %s [--max-n N] [--seconds S]\n", argv[0]);
+            fprintf(stderr, "usage: %s [--min-n N] [--max-n N] [--seconds S]\n", argv[0]);
             return 2;
         }
     }
@@ -239,7 +240,7 @@ int main(int argc, char **argv)
     face_watchlist_key k;
     face_watchlist_key_raw(&k, key);
 
-    for (long n = 1000; n <= max_n; n *= 10) {
+    for (long n = min_n; n <= max_n; n *= 10) {
 #ifdef FACE_BENCH_FAISS
         void *fx = fb_create(data, n);
         double fqps[2][2];

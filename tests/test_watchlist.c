@@ -313,8 +313,7 @@ static void test_passphrase(void **s)
     path_in(forged, "forged.fwl");
     wt_write_file(forged, f, len);
     assert_int_equal(face_watchlist_open(forged, &k, NULL, &b), FACE_ERR_CORRUPT);
-    f[32] = 0; /* back to 1 MiB */
-    for (int i = 0; i < 8; i++) f[32 + i] = (uint8_t)((1u << 20) >> (8 * i));
+    for (int i = 0; i < 8; i++) f[32 + i] = (uint8_t)((1ull << 20) >> (8 * i)); /* back to 1 MiB */
     f[24] = 200; /* 200 passes */
     wt_write_file(forged, f, len);
     assert_int_equal(face_watchlist_open(forged, &k, NULL, &b), FACE_ERR_CORRUPT);

@@ -202,6 +202,7 @@ typedef struct face_watchlist_match {
 
 /**
  * A new, empty watchlist in memory, to be sealed with key on save.
+ * @param opt required: storage and fingerprint are set here.
  * Passphrase keys run Argon2id here (once; saves reuse the derived key).
  * @return FACE_OK; FACE_ERR_LIMIT (KDF cost out of bounds);
  *         FACE_ERR_IO, FACE_ERR_AUTH, FACE_ERR_CORRUPT (audit log: see

@@ -556,7 +556,14 @@ face_status face_watchlist_enroll(face_watchlist *wl, const uint8_t *id, size_t 
     pthread_rwlock_wrlock(&wl->lock);
     face_status st = FACE_OK;
     if (lf_wl_find(wl, id, id_len) != SIZE_MAX) st = FACE_ERR_EXISTS;
-    /* Log first: a change the audit log cannot record is not made. */
+    else if (wl->nentries >= FACE_WATCHLIST_MAX_ENTRIES ||
+             wl->nrows + template_count > FACE_WATCHLIST_MAX_TEMPLATES)
+        st = FACE_ERR_LIMIT;
+    /* Grow first, then log, then add: a change the audit log cannot record
+     * is not made, and (but for the small label and row-list allocations)
+     * a logged enroll cannot fail afterwards. */
+    if (st == FACE_OK) st = entries_reserve(wl, wl->nentries + 1);
+    if (st == FACE_OK) st = rows_reserve(wl, wl->nrows + template_count);
     if (st == FACE_OK) st = lf_audit_append(wl, FACE_AUDIT_ENROLL, id, id_len, NULL);
     if (st == FACE_OK)
         st = lf_wl_add(wl, id, id_len, label, label_len, lf_wl_now(0), expires_at, template_count,
