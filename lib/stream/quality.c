@@ -3,7 +3,8 @@
  * Pose is estimated with ratios rather than a 3-D fit: after removing the
  * roll (the eye line), the nose tip sits halfway between the two ends of the
  * jaw line (points 0 and 16) on a frontal face and moves towards one end as
- * the head turns, roughly as sin(yaw) on a cylinder-like head; vertically it
+ * the head turns: with the jaw ends at +-R and the nose tip R in front of
+ * them, 2r - 1 = tan(yaw) where r is the nose's fraction of the jaw span; vertically it
  * sits at a fixed fraction of the way from the eyes to the mouth (0.534 on
  * dlib's mean face) and moves with sin(pitch). Both are cheap, monotonic and
  * good to a few degrees near frontal, which is what a gate needs.
@@ -103,7 +104,7 @@ face_status face_quality_estimate(const face_landmarks *lm, const face_rect *box
 #undef ROT_Y
     float span = j16 - j0;
     float r = span > 1e-3f ? (nx - j0) / span : 0.5f;
-    q.yaw = asinf(clampf(2.0f * r - 1.0f, -1.0f, 1.0f)) * RAD2DEG;
+    q.yaw = atanf(2.0f * r - 1.0f) * RAD2DEG;
     float pr = my > 1e-3f ? ny / my : PITCH_RATIO_FRONTAL;
     q.pitch = asinf(clampf((pr - PITCH_RATIO_FRONTAL) / PITCH_DEPTH, -1.0f, 1.0f)) * RAD2DEG;
 
