@@ -426,7 +426,16 @@ static face_status jpeg_run(jpeg_job *j, const uint8_t *buf, size_t len)
 
     int cmyk = d->jpeg_color_space == JCS_CMYK || d->jpeg_color_space == JCS_YCCK;
     d->out_color_space = cmyk ? JCS_CMYK : JCS_RGB;
-    j->budget = j->budget_override ? j->budget_override : working_budget(d);
+    /* Capped per pixel too: with the RGB output (3 B/px) live at the same
+     * time, a decode never holds more than 12 B/px + 1 MiB, which is what
+     * docs/hardening.md promises. Honest files need at most 8 B/px of
+     * coefficients (4 full-resolution components); only frames whose MCU
+     * padding dwarfs the image (say 65535x16, progressive, 4x4 sampling)
+     * hit the cap, and they fail with FACE_ERR_LIMIT. */
+    size_t cap = (size_t)j->width * (size_t)j->height * 9 + ((size_t)1 << 20);
+    j->budget = working_budget(d);
+    if (j->budget > cap) j->budget = cap;
+    if (j->budget_override) j->budget = j->budget_override;
     if (j->budget < j->live) j->budget = j->live;
 
     jpeg_start_decompress(d); /* progressive files are read whole here */
