@@ -17,7 +17,8 @@ libstb-dev libjpeg62-turbo-dev python3 python3-numpy python3-pil python3-venv py
 if [ "${1:-}" = "--ci" ]; then
     pkgs="$pkgs clang libclang-rt-14-dev qemu-user gcc-aarch64-linux-gnu abigail-tools
 cppcheck clang-tidy binutils
-libopenblas-serial-dev:arm64 libsodium-dev:arm64 libcmocka-dev:arm64 libc6-dev-arm64-cross"
+libopenblas-serial-dev:arm64 libsodium-dev:arm64 libcmocka-dev:arm64 libjpeg62-turbo-dev:arm64
+libc6-dev-arm64-cross"
     # The arm64 -dev packages above need the foreign architecture (once).
     if ! dpkg --print-foreign-architectures | grep -qx arm64; then
         $SUDO dpkg --add-architecture arm64
