@@ -1,7 +1,7 @@
 /* SGEMM throughput on the networks' real GEMM shapes: libface's own packed
  * GEMM per ISA against OpenBLAS (serial) as linked.
  *
- *   bench_gemm [seconds-per-case]       (default 0.2)
+ *   bench_gemm [seconds-per-case [M N K]]    (default 0.2 s, the shapes below)
  *
  * OpenBLAS picks its kernels from the CPU at load; to see what it does with
  * the right kernels on a CPU it does not recognise, run it a second time
@@ -101,10 +101,17 @@ int main(int argc, char **argv)
     printf("\n");
     double sum[4] = {0};
     int ns = (int)(sizeof SHAPES / sizeof SHAPES[0]);
+    const int one = argc == 5; /* a single shape from the command line */
+    if (one) ns = 1;
     for (int s = 0; s < ns; s++) {
-        const int M = SHAPES[s].M, N = SHAPES[s].N, K = SHAPES[s].K;
+        const int M = one ? atoi(argv[2]) : SHAPES[s].M, N = one ? atoi(argv[3]) : SHAPES[s].N;
+        const int K = one ? atoi(argv[4]) : SHAPES[s].K;
+        if (M <= 0 || N <= 0 || K <= 0) {
+            fprintf(stderr, "bad shape\n");
+            return 2;
+        }
         float *A = fbuf((size_t)M * K), *B = fbuf((size_t)K * N), *C = fbuf((size_t)M * N);
-        printf("%-14s %6d %5d %5d", SHAPES[s].family, M, N, K);
+        printf("%-14s %6d %5d %5d", one ? "custom" : SHAPES[s].family, M, N, K);
         for (int f = 0; f < nf; f++) {
             double g = gflops(fns[f], M, N, K, A, B, C);
             sum[f] += g;

@@ -25,6 +25,16 @@ LF_INLINE void uk_body(const int MRX, int kc, const float *a, size_t lda, const 
 #define UK_DECL(i) __m512 c##i##0 = _mm512_setzero_ps(), c##i##1 = _mm512_setzero_ps();
     UK_ROWS(UK_DECL)
 #undef UK_DECL
+    /* The C tile is needed only after the k loop, too late for the
+     * out-of-order window to hide a miss: ask for its lines now (prefetch
+     * never faults, so lines past column nr are harmless). */
+#define UK_PF(i)                                                         \
+    if (MRX > i) {                                                       \
+        _mm_prefetch((const char *)(c + (size_t)(i)*ldc), _MM_HINT_T0);  \
+        _mm_prefetch((const char *)(c + (size_t)(i)*ldc + GEMM_NR - 1), _MM_HINT_T0); \
+    }
+    UK_ROWS(UK_PF)
+#undef UK_PF
     for (int k = 0; k < kc; k++, b += ldb) {
         /* Masked loads: a packed panel is zero-padded anyway, an in-place B
          * must not be read past column nr. */

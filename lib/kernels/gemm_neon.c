@@ -24,6 +24,14 @@ LF_INLINE void uk_body(const int MRX, int kc, const float *a, size_t lda, const 
                 c##i##2 = vdupq_n_f32(0.0f);
     UK_ROWS(UK_DECL)
 #undef UK_DECL
+    /* The C tile is needed only after the k loop: fetch its lines now. */
+#define UK_PF(i)                                                            \
+    if (MRX > i) {                                                          \
+        __builtin_prefetch(c + (size_t)(i)*ldc);                            \
+        __builtin_prefetch(c + (size_t)(i)*ldc + GEMM_NR - 1);              \
+    }
+    UK_ROWS(UK_PF)
+#undef UK_PF
     for (int k = 0; k < kc; k++, b += ldb) {
         const float32x4_t b0 = vld1q_f32(b), b1 = vld1q_f32(b + 4), b2 = vld1q_f32(b + 8);
         const float *ak = a + k;

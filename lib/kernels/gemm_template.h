@@ -10,10 +10,14 @@
  *       for each panel: MR x NR micro-kernel, adding into C after the first
  *       K block.
  *
- * A is never packed: the micro-kernels broadcast A[i*lda + k] straight from
- * the caller's rows, and there is one micro-kernel per row count 1..MR, so the
- * M edge needs neither a copy nor wasted rows. Packing A would cost as much
- * as the arithmetic for the thin N=32/64 GEMMs that dominate the networks.
+ * The micro-kernels broadcast A[i*lda + k] from rows, and there is one
+ * micro-kernel per row count 1..MR, so the M edge needs neither a copy nor
+ * wasted rows. For the thin N = 32/64 GEMMs that dominate the networks A is
+ * read in place (a copy would cost as much as the arithmetic). With several
+ * panels per row block the MR x KC slice is first copied into a contiguous
+ * buffer: rows lda apart, for lda a multiple of 512 or 1024 floats, all fall
+ * into the same few L1 sets and evict each other between panels (K = 512
+ * and 1024 ran at half speed without the copy).
  *
  * When there are few rows of A, packing B would cost more than it saves (B
  * is touched by only a handful of micro-kernel calls): an ISA with masked
@@ -21,8 +25,7 @@
  *
  * The packing buffer is thread-local and static: the kernel signature has no
  * scratch pointer, kernels never allocate, and every pool thread needs its
- * own. It is KC*NC floats (512 KiB at most), in .tbss, so it costs nothing in
- * a thread that never runs a GEMM until it does.
+ * own: KC*NC floats for B (512 KiB at most) and MR*KC for A, in .tbss.
  *
  * Arithmetic: each C element is one FMA chain over k in order within a K
  * block, then added to C; that differs from ref only by rounding (FMA and the
@@ -57,7 +60,11 @@ typedef void (*gemm_uk_fn)(int kc, const float *a, size_t lda, const float *b, s
  * MR-row blocks reuse it. */
 #define GEMM_DIRECT_B_ROWS (2 * GEMM_MR)
 
+/* Panels per row block from which copying the A slice pays. */
+#define GEMM_PACK_A_PANELS 3
+
 static _Thread_local _Alignas(64) float gemm_bpack[GEMM_KC * GEMM_NC];
+static _Thread_local _Alignas(64) float gemm_apack[GEMM_MR * GEMM_KC];
 
 /* B[k0.., j0..] (kc x nc) into panels of kc x GEMM_NR, zero-padded. */
 static void gemm_pack_b(const float *B, size_t ldb, int kc, int nc, float *dst)
@@ -88,25 +95,33 @@ void GEMM_FN(int M, int N, int K, const float *A, int lda, const float *B, int l
     }
     const size_t sa = (size_t)lda, sb = (size_t)ldb, sc = (size_t)ldc;
     const int direct_b = GEMM_DIRECT_B && M < GEMM_DIRECT_B_ROWS;
-    float *bpack = gemm_bpack;
+    float *bpack = gemm_bpack, *apack = gemm_apack;
     for (int j0 = 0; j0 < N; j0 += GEMM_NC) {
         const int nc = N - j0 < GEMM_NC ? N - j0 : GEMM_NC;
         for (int k0 = 0; k0 < K; k0 += GEMM_KC) {
             const int kc = K - k0 < GEMM_KC ? K - k0 : GEMM_KC;
             const int load = accumulate || k0 > 0;
             const float *bblk = B + (size_t)k0 * sb + j0;
+            const int pack_a = nc >= GEMM_PACK_A_PANELS * GEMM_NR;
             if (!direct_b) gemm_pack_b(bblk, sb, kc, nc, bpack);
             for (int i0 = 0; i0 < M; i0 += GEMM_MR) {
                 const int mr = M - i0 < GEMM_MR ? M - i0 : GEMM_MR;
                 const gemm_uk_fn uk = gemm_uk[mr - 1];
                 const float *a = A + (size_t)i0 * sa + k0;
+                size_t la = sa;
+                if (pack_a) {
+                    for (int i = 0; i < mr; i++)
+                        memcpy(apack + (size_t)i * kc, a + (size_t)i * sa, (size_t)kc * sizeof(float));
+                    a = apack;
+                    la = (size_t)kc;
+                }
                 float *c = C + (size_t)i0 * sc + j0;
                 for (int j = 0; j < nc; j += GEMM_NR) {
                     const int nr = nc - j < GEMM_NR ? nc - j : GEMM_NR;
                     if (direct_b)
-                        uk(kc, a, sa, bblk + j, sb, c + j, sc, nr, load);
+                        uk(kc, a, la, bblk + j, sb, c + j, sc, nr, load);
                     else
-                        uk(kc, a, sa, bpack + (size_t)j * kc, GEMM_NR, c + j, sc, nr, load);
+                        uk(kc, a, la, bpack + (size_t)j * kc, GEMM_NR, c + j, sc, nr, load);
                 }
             }
         }
