@@ -217,9 +217,10 @@ FACE_API face_status face_watchlist_create(const face_watchlist_options *opt,
  * authenticates.
  * @param opt may be NULL (defaults).
  * @return FACE_OK; FACE_ERR_IO (cannot read); FACE_ERR_CORRUPT (not a
- *         watchlist, malformed header, shorter than a header);
- *         FACE_ERR_UNSUPPORTED_VERSION; FACE_ERR_LIMIT (KDF parameters out of
- *         bounds, more entries than the limits); FACE_ERR_AUTH (wrong key or
+ *         watchlist, malformed header - including KDF parameters or counts
+ *         outside the documented bounds, refused before the KDF runs -,
+ *         shorter than a header, or authenticated content that does not
+ *         parse); FACE_ERR_UNSUPPORTED_VERSION; FACE_ERR_AUTH (wrong key or
  *         any modification, truncation or appended bytes: AEAD cannot tell
  *         them apart); FACE_ERR_MODEL_MISMATCH (opt->check_fingerprint);
  *         audit-log errors as in create.
