@@ -98,7 +98,8 @@ int main(int argc, char **argv)
     for (int i = 0; i < 4; i++)
         if (lf_kernels_for((face_isa)i)) tabs[nt++] = lf_kernels_for((face_isa)i);
 
-    printf("GEMM GFLOP/s (single thread, best of N; ref = plain C, others = the table GEMM: packed per ISA, or OpenBLAS with FACE_GEMM=openblas)\n");
+    printf("GEMM GFLOP/s (single thread, best of N; ref = plain C, others = the table GEMM:\n"
+           "packed per ISA, or OpenBLAS serial with FACE_GEMM=openblas)\n");
     printf("%-46s %6s %5s %5s", "shape", "M", "N", "K");
     for (int t = 0; t < nt; t++) printf(" %8s", face_isa_name(tabs[t]->isa));
     printf("\n");
