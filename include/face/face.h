@@ -116,6 +116,8 @@ typedef struct face_engine_config {
     const face_allocator *allocator; /**< NULL = default; copied */
 } face_engine_config;
 
+/** Set struct_size and zero the rest (no models, default allocator). Writes
+ *  only *cfg; NULL is a no-op. Thread-safe. */
 FACE_API void face_engine_config_init(face_engine_config *cfg);
 /**
  * @return FACE_OK; errors of face_model_load_file; FACE_ERR_NOT_FOUND (a
@@ -225,6 +227,8 @@ typedef struct face_detection {
     face_rect box;
 } face_detection;
 
+/** Set struct_size and the defaults listed in face_detect_options. Writes
+ *  only *opts; NULL is a no-op. Thread-safe. */
 FACE_API void face_detect_options_init(face_detect_options *opts);
 
 /**
@@ -289,6 +293,8 @@ typedef struct face_embed_options {
     int32_t reserved;
 } face_embed_options;
 
+/** Set struct_size and the defaults (FACE_ALIGN_DLIB, no flags). Writes only
+ *  *opts; NULL is a no-op. Thread-safe. */
 FACE_API void face_embed_options_init(face_embed_options *opts);
 
 /** Template from a dlib chip (FACE_ALIGN_DLIB fingerprint). opts may be NULL. */

@@ -205,6 +205,8 @@ typedef struct face_stream_options {
     const face_allocator *allocator; /**< NULL = the engine's; copied */
 } face_stream_options;
 
+/** Set struct_size and every default listed above. Writes only *opts; NULL
+ *  is a no-op. Thread-safe. */
 FACE_API void face_stream_options_init(face_stream_options *opts);
 
 /* ------------------------------------------------------------------ streams */

@@ -144,6 +144,8 @@ typedef struct face_watchlist_options {
     const uint8_t *audit_sign_key;
 } face_watchlist_options;
 
+/** Set struct_size and the defaults (FLOAT32, no fingerprint check, no audit
+ *  log, default allocator). Writes only *opt; NULL is a no-op. Thread-safe. */
 FACE_API void face_watchlist_options_init(face_watchlist_options *opt);
 
 /** What a sealed file's clear header says (face_watchlist_peek). Nothing in
@@ -187,6 +189,8 @@ typedef struct face_watchlist_search_options {
     int64_t now;
 } face_watchlist_search_options;
 
+/** Set struct_size and the defaults (k 1, no threshold, 1 thread, wall
+ *  clock). Writes only *opt; NULL is a no-op. Thread-safe. */
 FACE_API void face_watchlist_search_options_init(face_watchlist_search_options *opt);
 
 /** One search result: an identity and its best template's distance. */
