@@ -106,9 +106,40 @@ static void test_plan_single(void **state)
     assert_true(p.nviews > 1);
 }
 
+/* A rect level's tiles own every head cell exactly once, compute it with
+ * the full halo (clipped at the image), and stay under the tile cap. */
+static void check_rect_tiles(const lf_det_rect *r)
+{
+    assert_true(r->Gx >= 1 && r->Gy >= 1 && r->nx >= 1 && r->ny >= 1);
+    assert_true(r->Wr <= r->Gx * LF_TINY_CELL && r->Wr > (r->Gx - 1) * LF_TINY_CELL);
+    assert_true(r->Hr <= r->Gy * LF_TINY_CELL && r->Hr > (r->Gy - 1) * LF_TINY_CELL);
+    unsigned char *own = calloc((size_t)r->Gx * r->Gy, 1);
+    int gw, gh;
+    lf_det_rect_max_tile(r, &gw, &gh);
+    assert_true((int64_t)gw * gh <= LF_TINY_TILE_CELLS);
+    for (int j = 0; j < r->ny; j++) {
+        for (int i = 0; i < r->nx; i++) {
+            lf_det_rtile t;
+            lf_det_rect_tile(r, i, j, &t);
+            assert_true(t.gx1 - t.gx0 <= gw && t.gy1 - t.gy0 <= gh);
+            int hb = t.cx0 - LF_TINY_HALO_BEFORE, ha = t.cx1 + LF_TINY_HALO_AFTER;
+            assert_int_equal(t.gx0, hb > 0 ? hb : 0);
+            assert_int_equal(t.gx1, ha < r->Gx ? ha : r->Gx);
+            hb = t.cy0 - LF_TINY_HALO_BEFORE, ha = t.cy1 + LF_TINY_HALO_AFTER;
+            assert_int_equal(t.gy0, hb > 0 ? hb : 0);
+            assert_int_equal(t.gy1, ha < r->Gy ? ha : r->Gy);
+            for (int y = t.cy0; y < t.cy1; y++)
+                for (int x = t.cx0; x < t.cx1; x++) own[(size_t)y * r->Gx + x]++;
+        }
+    }
+    for (size_t k = 0; k < (size_t)r->Gx * r->Gy; k++) assert_int_equal(own[k], 1);
+    free(own);
+}
+
 /* Every square face box of side s >= m placed anywhere inside the image must
  * lie inside some view, not cut by it, at a scale where it spans at least
- * ~f_min net px; tiles stay inside the image. */
+ * ~f_min net px; tiles stay inside the image. A tiny rect level covers the
+ * whole image, but only faces up to LF_TINY_LEVEL_STEP x f_min net px. */
 static void check_cover(int kind, int S, int W, int H, int m, uint64_t *seed)
 {
     face_detect_options o;
@@ -118,6 +149,11 @@ static void check_cover(int kind, int S, int W, int H, int m, uint64_t *seed)
     assert_true(p.nviews >= 1);
     assert_int_equal(p.lev[p.nlev - 1].T, 0);
     for (int l = 0; l < p.nlev; l++) {
+        if (p.lev[l].rect.Gx > 0) {
+            assert_int_equal(kind, FACE_DETECTOR_TINY);
+            check_rect_tiles(&p.lev[l].rect);
+            continue;
+        }
         for (int j = 0; j < p.lev[l].ny; j++) {
             for (int i = 0; i < p.lev[l].nx; i++) {
                 lf_det_view v;
@@ -138,6 +174,13 @@ static void check_cover(int kind, int S, int W, int H, int m, uint64_t *seed)
         lf_det_box b = B(x0, y0, x0 + s, y0 + s, 1, 0);
         int ok = 0;
         for (int l = 0; l < p.nlev && !ok; l++) {
+            const lf_det_rect *r = &p.lev[l].rect;
+            if (r->Gx > 0) {
+                double rx = (double)r->Wr / W, ry = (double)r->Hr / H;
+                double lo = s * (rx < ry ? rx : ry), hi = s * (rx > ry ? rx : ry);
+                if (lo >= fm - 1e-9 && hi <= fm * LF_TINY_LEVEL_STEP * 1.01) ok = 1;
+                continue;
+            }
             for (int j = 0; j < p.lev[l].ny && !ok; j++) {
                 for (int i = 0; i < p.lev[l].nx && !ok; i++) {
                     lf_det_view v;

@@ -65,13 +65,18 @@ static int options_ok(const lf_detector *d, const face_detect_options *o)
            o->nms_iou >= 0 && o->nms_iou <= 1 && o->min_face_size >= 0 && o->max_faces > 0;
 }
 
-/* Candidates one view can produce, and the capacity of the merged list:
- * when it would overflow it is compacted by NMS, so it need hold only the
- * faces reported plus one view's worth. */
+/* Candidates one view (or one whole rect level) can produce, and the
+ * capacity of the merged list: when it would overflow it is compacted by
+ * NMS, so it need hold only the faces reported plus one view's worth. */
 static void cand_caps(const lf_detector *d, const lf_det_plan *p, const face_detect_options *o,
                       size_t *per_view, size_t *merged)
 {
     *per_view = d->kind == FACE_DETECTOR_TINY ? lf_tiny_max_cands(d, p->S) : lf_ssd_max_cands(d);
+    for (int l = 0; l < p->nlev; l++) {
+        if (p->lev[l].rect.Gx <= 0) continue;
+        size_t c = lf_tiny_rect_max_cands(&p->lev[l].rect);
+        if (c > *per_view) *per_view = c;
+    }
     *merged = p->nviews > 1 ? *per_view + (size_t)o->max_faces : 0;
 }
 
@@ -83,6 +88,11 @@ size_t lf_detector_scratch_bytes(const lf_detector *d, const face_detect_options
     size_t per_view, merged, n, cands, total;
     cand_caps(d, &p, o, &per_view, &merged);
     size_t net = d->kind == FACE_DETECTOR_TINY ? lf_tiny_scratch(d, p.S) : lf_ssd_scratch(d);
+    for (int l = 0; l < p.nlev; l++) {
+        if (p.lev[l].rect.Gx <= 0) continue;
+        size_t s = lf_tiny_rect_scratch(d, &p.lev[l].rect);
+        if (s > net) net = s;
+    }
     if (!lf_add_size(per_view, merged, &n) || !lf_mul_size(n, sizeof(lf_det_box), &cands) ||
         !lf_add_size(net, cands, &total) || !lf_add_size(total, 2 * LF_ALIGN, &total))
         return 0;
@@ -141,6 +151,21 @@ face_status lf_detect_faces(const lf_exec *ex, const lf_detector *d, const face_
         size_t nall = 0;
         int64_t seq = 0; /* global tie-break order across views */
         for (int l = 0; l < p.nlev && st == FACE_OK; l++) {
+            if (p.lev[l].rect.Gx > 0) { /* one exact pass over the whole image */
+                size_t n;
+                if ((st = lf_tiny_rect_run(ex, d, img, &p.lev[l].rect, o->score_threshold, iou,
+                                           (size_t)o->max_faces, vc, &n)) != FACE_OK)
+                    break;
+                if (nall + n > merged_cap) {
+                    lf_det_sort(all, nall);
+                    nall = lf_det_nms(all, nall, iou, (size_t)o->max_faces);
+                }
+                for (size_t k = 0; k < n; k++) {
+                    all[nall] = vc[k];
+                    all[nall++].idx = seq++;
+                }
+                continue;
+            }
             for (int j = 0; j < p.lev[l].ny && st == FACE_OK; j++) {
                 for (int i = 0; i < p.lev[l].nx && st == FACE_OK; i++) {
                     lf_det_view v;

@@ -79,30 +79,121 @@ void lf_det_reshaped(int w, int h, int S, int *wp, int *hp);
 
 #define LF_DET_MAX_LEVELS 24
 
+/* Resampling filters for tiny's rectangular levels (the face-api pass always
+ * uses TF1 legacy bilinear, §2). */
+enum { LF_DET_AREA = 0, LF_DET_BILINEAR = 1, LF_DET_LEGACY = 2 };
+
+/* tiny's grid cell in input px, and the context one head cell needs beyond
+ * its own 32 rows/cols (pyramid.c derives it from the layer stack). */
+#define LF_TINY_CELL 32
+#define LF_TINY_HALO_BEFORE 2
+#define LF_TINY_HALO_AFTER 3
+/* Spacing of tiny's rect levels: one level is responsible for faces from
+ * f_min to LF_TINY_LEVEL_STEP x f_min net px (pyramid.c has the recall
+ * measurements behind it). */
+#define LF_TINY_LEVEL_STEP 4.0
+/* Largest rect tile, in head cells (32 x 32 input px each): 1152 cells are
+ * 1.18 M input px at ~12 floats of activations each, 56 MB. */
+#define LF_TINY_TILE_CELLS 1152
+
+/* A rectangular whole-image pass of tiny: the image resized to Wr x Hr
+ * (scale Wr/W, Hr/H), zero-padded bottom/right to 32 Gx x 32 Gy, computed
+ * in nx x ny tiles of whole cells whose seams are exact (each tile carries
+ * halo_before/halo_after cells of context; tests lower them to prove the
+ * halo is needed). */
+typedef struct lf_det_rect {
+    int W, H;   /* source image */
+    int Wr, Hr; /* resized image */
+    int Gx, Gy; /* head grid */
+    int nx, ny;
+    int filter; /* LF_DET_AREA / LF_DET_BILINEAR / LF_DET_LEGACY */
+    int halo_before, halo_after;
+} lf_det_rect;
+
+/* Tile (i, j) of a rect pass: it owns head cells [cx0, cx1) x [cy0, cy1)
+ * and computes the network on cells [gx0, gx1) x [gy0, gy1). */
+typedef struct lf_det_rtile {
+    int cx0, cx1, cy0, cy1;
+    int gx0, gx1, gy0, gy1;
+} lf_det_rtile;
+
+void lf_det_rect_tile(const lf_det_rect *r, int i, int j, lf_det_rtile *t);
+/* The tile split of a Gx x Gy grid with the least computed area whose
+ * largest tile has at most max_cells cells; fills r->nx, r->ny. */
+void lf_det_rect_split(lf_det_rect *r, int64_t max_cells);
+/* Largest tile of r, in cells. */
+void lf_det_rect_max_tile(const lf_det_rect *r, int *gw, int *gh);
+
 /* Which views one detect call runs (pyramid.c explains the strategy). Level
- * l is a grid of nx x ny square tiles of side T (image px, clamped to the
- * image), overlapping by at least ov px; T = 0 marks the whole-image pass. */
+ * l is either a rect pass (rect.Gx > 0, tiny only) or a grid of nx x ny
+ * square tiles of side T (image px, clamped to the image), overlapping by
+ * at least ov px; T = 0 marks the whole-image face-api pass. */
 typedef struct lf_det_level {
     int T, ov, nx, ny;
     double margin; /* boxes this close to an inner tile edge are dropped */
+    lf_det_rect rect;
 } lf_det_level;
 
 typedef struct lf_det_plan {
     int S, W, H;
     int nlev;
     lf_det_level lev[LF_DET_MAX_LEVELS];
-    int64_t nviews;
+    int64_t nviews; /* network runs (tiles of a rect level count one each) */
+    double net_px;  /* input pixels the network runs on, halos included */
 } lf_det_plan;
 
 /* Smallest box side (net px at input S) the network finds reliably. */
 double lf_det_f_min(int kind, int S);
 /* Plan the views for a W x H image; o as for lf_detect_faces. */
 void lf_det_plan_make(int kind, const face_detect_options *o, int W, int H, lf_det_plan *p);
-/* View (i, j) of level l. */
+/* View (i, j) of a tile level l. */
 void lf_det_plan_view(const lf_det_plan *p, int l, int i, int j, lf_det_view *v);
 /* Whether box b, found in view v of level l, is cut by an inner tile edge
  * (and is therefore seen whole by a neighbouring tile or a coarser level). */
 int lf_det_plan_cut(const lf_det_plan *p, int l, const lf_det_view *v, const lf_det_box *b);
+
+/* Resampling of the whole image to a rect level's input: per-axis tap
+ * tables (lf_det_rect_taps_bytes for both axes), then rows of any tile. */
+typedef struct lf_det_taps {
+    int maxn;    /* taps per output (stride of w) */
+    int *i0, *n; /* first source index and count per output */
+    float *w;    /* [out][maxn] */
+} lf_det_taps;
+size_t lf_det_rect_taps_bytes(const lf_det_rect *r);
+void lf_det_rect_taps(const lf_det_rect *r, void *mem, lf_det_taps *tx, lf_det_taps *ty);
+/* Floats of row scratch lf_det_rect_rows needs. */
+size_t lf_det_rect_row_floats(const lf_det_rect *r, int tile_w);
+/* Net input rows [y0, y0+n) x cols [x0, x0+w) (level px) as RGB 0..255,
+ * zero in the padding. */
+void lf_det_rect_rows(const face_image *img, const lf_det_rect *r, const lf_det_taps *tx,
+                      const lf_det_taps *ty, int x0, int w, int y0, int n, float *out,
+                      float *rowbuf);
+/* The face-api view's rows [y0, y0+n) (ws as for lf_det_sample_view, taps
+ * made by lf_det_view_taps). */
+void lf_det_view_taps(const lf_det_view *v, void *ws);
+void lf_det_sample_rows(const face_image *img, const lf_det_view *v, const void *ws, int y0, int n,
+                        float *out);
+
+/* Where a tiny head output lies: the level grid Gx x Gy, the resized image
+ * Wr x Hr inside its 32Gx x 32Gy input, and the image region [ox, ox+W) x
+ * [oy, oy+H) that the input shows. */
+typedef struct lf_tiny_grid {
+    int Gx, Gy, Wr, Hr;
+    double ox, oy, W, H;
+} lf_tiny_grid;
+/* §3.2 decode of the head output out[(gy1-gy0)][(gx1-gx0)][25] of tile t,
+ * keeping the cells t owns with score > thr; idx = level cell * 5 + anchor.
+ * Returns the number of boxes written. */
+size_t lf_tiny_decode(const lf_tiny_grid *g, const lf_det_rtile *t, const float *out, double thr,
+                      lf_det_box *cands);
+/* Multiply-accumulates of one tiny pass on an H x W input (cost model). */
+double lf_tiny_macs(int H, int W);
+/* A rect pass: every tile, candidates merged, sorted and NMS'd. */
+size_t lf_tiny_rect_scratch(const lf_detector *d, const lf_det_rect *r);
+size_t lf_tiny_rect_max_cands(const lf_det_rect *r);
+face_status lf_tiny_rect_run(const lf_exec *ex, const lf_detector *d, const face_image *img,
+                             const lf_det_rect *r, double score_thr, double iou, size_t max_keep,
+                             lf_det_box *cands, size_t *n);
 
 /* Per-network hooks used by the driver. */
 size_t lf_tiny_scratch(const lf_detector *d, int S);

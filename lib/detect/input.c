@@ -76,17 +76,23 @@ static void make_taps(tap *t, int S, int D, int len)
     }
 }
 
-void lf_det_sample_view(const face_image *img, const lf_det_view *v, float *out, void *ws)
+void lf_det_view_taps(const lf_det_view *v, void *ws)
+{
+    const int D = v->w > v->h ? v->w : v->h;
+    tap *tx = ws, *ty = tx + v->S;
+    make_taps(tx, v->S, D, v->w);
+    make_taps(ty, v->S, D, v->h);
+}
+
+void lf_det_sample_rows(const face_image *img, const lf_det_view *v, const void *ws, int y0, int n,
+                        float *out)
 {
     const int S = v->S;
-    const int D = v->w > v->h ? v->w : v->h;
-    tap *tx = ws, *ty = tx + S;
-    make_taps(tx, S, D, v->w);
-    make_taps(ty, S, D, v->h);
+    const tap *tx = ws, *ty = tx + S;
     static const float zero[3] = {0, 0, 0};
 
-    for (int oy = 0; oy < S; oy++) {
-        float *o = out + (size_t)oy * (size_t)S * 3;
+    for (int oy = y0; oy < y0 + n; oy++) {
+        float *o = out + (size_t)(oy - y0) * (size_t)S * 3;
         const tap *y = &ty[oy];
         if (y->i0 < 0) { /* bottom padding: both taps are zero rows */
             memset(o, 0, (size_t)S * 3 * sizeof(float));
@@ -114,6 +120,125 @@ void lf_det_sample_view(const face_image *img, const lf_det_view *v, float *out,
                 float r = ta1[c] + (tb1[c] - ta1[c]) * fy;
                 o[3 * ox + c] = l + (r - l) * fx;
             }
+        }
+    }
+}
+
+void lf_det_sample_view(const face_image *img, const lf_det_view *v, float *out, void *ws)
+{
+    lf_det_view_taps(v, ws);
+    lf_det_sample_rows(img, v, ws, 0, v->S, out);
+}
+
+/* ------------------------------------------------------------ rect levels
+ *
+ * A rect level resizes the whole image by a free factor per axis, so the
+ * filter is ours to choose (face-api compatibility binds only the square
+ * pass). Shrinking uses an area average: bilinear on a 2-3x reduction reads
+ * only 2 of every 2-3 source pixels per axis and aliases the few pixels a
+ * small face has (bench_detect "filters" measures the recall of each
+ * filter). Enlarging uses bilinear with half-pixel centres, so the net's
+ * pixel u covers image [u/r, (u+1)/r) under every filter and one box
+ * scale (1/r) undoes them all. */
+
+static int axis_maxn(int filter, int L, int Lr)
+{
+    if (filter == LF_DET_AREA && Lr < L) return (L + Lr - 1) / Lr + 1;
+    return 2;
+}
+
+static void axis_taps(int filter, int L, int Lr, lf_det_taps *t)
+{
+    const double ratio = (double)L / (double)Lr;
+    for (int o = 0; o < Lr; o++) {
+        float *w = t->w + (size_t)o * (size_t)t->maxn;
+        if (filter == LF_DET_AREA && Lr < L) {
+            double a = o * ratio, b = (o + 1) * ratio;
+            int i0 = (int)floor(a), i1 = (int)ceil(b) - 1;
+            if (i1 > L - 1) i1 = L - 1;
+            if (i1 - i0 + 1 > t->maxn) i1 = i0 + t->maxn - 1; /* rounding guard */
+            t->i0[o] = i0;
+            t->n[o] = i1 - i0 + 1;
+            for (int i = i0; i <= i1; i++) {
+                double lo = i > a ? i : a, hi = i + 1 < b ? i + 1 : b;
+                w[i - i0] = (float)((hi - lo) / ratio);
+            }
+            continue;
+        }
+        double src = filter == LF_DET_LEGACY ? o * ratio : (o + 0.5) * ratio - 0.5;
+        if (src < 0) src = 0;
+        if (src > L - 1) src = L - 1;
+        int i0 = (int)floor(src);
+        double f = src - i0;
+        t->i0[o] = i0;
+        w[0] = (float)(1.0 - f);
+        w[1] = (float)f;
+        t->n[o] = f > 0 && i0 + 1 < L ? 2 : 1;
+    }
+}
+
+static size_t taps_bytes(int maxn, int Lr)
+{
+    size_t b = (size_t)Lr * (2 * sizeof(int) + (size_t)maxn * sizeof(float));
+    return (b + LF_ALIGN - 1) / LF_ALIGN * LF_ALIGN;
+}
+
+size_t lf_det_rect_taps_bytes(const lf_det_rect *r)
+{
+    return taps_bytes(axis_maxn(r->filter, r->W, r->Wr), r->Wr) +
+           taps_bytes(axis_maxn(r->filter, r->H, r->Hr), r->Hr);
+}
+
+static uint8_t *taps_place(uint8_t *m, int filter, int L, int Lr, lf_det_taps *t)
+{
+    t->maxn = axis_maxn(filter, L, Lr);
+    t->w = (float *)(void *)m;
+    t->i0 = (int *)(void *)(m + (size_t)Lr * (size_t)t->maxn * sizeof(float));
+    t->n = t->i0 + Lr;
+    axis_taps(filter, L, Lr, t);
+    return m + taps_bytes(t->maxn, Lr);
+}
+
+void lf_det_rect_taps(const lf_det_rect *r, void *mem, lf_det_taps *tx, lf_det_taps *ty)
+{
+    uint8_t *m = taps_place(mem, r->filter, r->W, r->Wr, tx);
+    taps_place(m, r->filter, r->H, r->Hr, ty);
+}
+
+size_t lf_det_rect_row_floats(const lf_det_rect *r, int tile_w)
+{
+    return 3 * ((size_t)r->W + 2 + (size_t)tile_w);
+}
+
+void lf_det_rect_rows(const face_image *img, const lf_det_rect *r, const lf_det_taps *tx,
+                      const lf_det_taps *ty, int x0, int w, int y0, int n, float *out,
+                      float *rowbuf)
+{
+    const int xe = x0 + w < r->Wr ? x0 + w : r->Wr; /* columns with image data */
+    const int s_lo = xe > x0 ? tx->i0[x0] : 0;
+    const int s_hi = xe > x0 ? tx->i0[xe - 1] + tx->n[xe - 1] : 0;
+    float *src = rowbuf, *acc = rowbuf + 3 * (size_t)(s_hi - s_lo + 1);
+    for (int y = y0; y < y0 + n; y++) {
+        float *o = out + (size_t)(y - y0) * (size_t)w * 3;
+        memset(o, 0, (size_t)w * 3 * sizeof(float));
+        if (y >= r->Hr || xe <= x0) continue;
+        for (int k = 0; k < ty->n[y]; k++) {
+            const float wy = ty->w[(size_t)y * (size_t)ty->maxn + (size_t)k];
+            lf_det_rgb_row(img, ty->i0[y] + k, s_lo, s_hi - s_lo, src);
+            for (int x = x0; x < xe; x++) {
+                const float *wx = tx->w + (size_t)x * (size_t)tx->maxn;
+                const float *s = src + 3 * (size_t)(tx->i0[x] - s_lo);
+                float h0 = 0, h1 = 0, h2 = 0;
+                for (int t = 0; t < tx->n[x]; t++) {
+                    h0 += wx[t] * s[3 * t];
+                    h1 += wx[t] * s[3 * t + 1];
+                    h2 += wx[t] * s[3 * t + 2];
+                }
+                float *q = acc + 3 * (size_t)(x - x0);
+                q[0] = h0, q[1] = h1, q[2] = h2;
+            }
+            float *q = o;
+            for (int i = 0; i < 3 * (xe - x0); i++) q[i] += wy * acc[i];
         }
     }
 }

@@ -60,6 +60,108 @@ static int tiles_for(int len, int T, int ov)
     return n < 2 ? 2 : (int)n;
 }
 
+/* Owned cells [c0, c1) and computed cells [g0, g1) of tile i of n. */
+static void rect_axis(int G, int n, int i, int hb, int ha, int *c0, int *c1, int *g0, int *g1)
+{
+    *c0 = (int)((int64_t)i * G / n);
+    *c1 = (int)((int64_t)(i + 1) * G / n);
+    *g0 = *c0 - hb > 0 ? *c0 - hb : 0;
+    *g1 = *c1 + ha < G ? *c1 + ha : G;
+}
+
+static void rect_axis_stats(int G, int n, int hb, int ha, int64_t *sum, int *max)
+{
+    *sum = 0;
+    *max = 0;
+    for (int i = 0; i < n; i++) {
+        int c0, c1, g0, g1;
+        rect_axis(G, n, i, hb, ha, &c0, &c1, &g0, &g1);
+        *sum += g1 - g0;
+        if (g1 - g0 > *max) *max = g1 - g0;
+    }
+}
+
+void lf_det_rect_tile(const lf_det_rect *r, int i, int j, lf_det_rtile *t)
+{
+    rect_axis(r->Gx, r->nx, i, r->halo_before, r->halo_after, &t->cx0, &t->cx1, &t->gx0, &t->gx1);
+    rect_axis(r->Gy, r->ny, j, r->halo_before, r->halo_after, &t->cy0, &t->cy1, &t->gy0, &t->gy1);
+}
+
+void lf_det_rect_max_tile(const lf_det_rect *r, int *gw, int *gh)
+{
+    int64_t s;
+    rect_axis_stats(r->Gx, r->nx, r->halo_before, r->halo_after, &s, gw);
+    rect_axis_stats(r->Gy, r->ny, r->halo_before, r->halo_after, &s, gh);
+}
+
+void lf_det_rect_split(lf_det_rect *r, int64_t max_cells)
+{
+    /* Least computed area (halos are recomputed work) under the tile size
+     * cap. Tiles narrower than the halo are never worth it, which bounds
+     * the search. */
+    const int hb = r->halo_before, ha = r->halo_after, halo = hb + ha;
+    int64_t best = -1;
+    r->nx = r->ny = 1;
+    for (int nx = 1; nx <= r->Gx; nx++) {
+        if (nx > 1 && r->Gx / nx < halo) break;
+        int64_t sx, sy;
+        int mx, my;
+        rect_axis_stats(r->Gx, nx, hb, ha, &sx, &mx);
+        for (int ny = 1; ny <= r->Gy; ny++) {
+            if (ny > 1 && r->Gy / ny < halo && best >= 0) break;
+            rect_axis_stats(r->Gy, ny, hb, ha, &sy, &my);
+            if ((int64_t)mx * my > max_cells) continue;
+            if (best < 0 || sx * sy < best) {
+                best = sx * sy;
+                r->nx = nx;
+                r->ny = ny;
+            }
+            break; /* more rows only add halo */
+        }
+    }
+    if (best < 0) { /* a grid so large that even halo-sized tiles exceed the cap */
+        r->nx = (r->Gx + halo - 1) / halo;
+        r->ny = (r->Gy + halo - 1) / halo;
+    }
+}
+
+/* tiny's levels: each resizes the whole image so its smallest face becomes
+ * f_min net px. */
+static void plan_rect_levels(const face_detect_options *o, int W, int H, lf_det_plan *p)
+{
+    const int D = W > H ? W : H;
+    const double fm = lf_det_f_min(FACE_DETECTOR_TINY, p->S);
+    const double whole_min = fm * D / p->S; /* smallest face the face-api pass sees */
+    double m = o->min_face_size < LF_DET_MIN_FACE ? LF_DET_MIN_FACE : o->min_face_size;
+    for (; m < whole_min && p->nlev < LF_DET_MAX_LEVELS - 1; m *= LF_TINY_LEVEL_STEP) {
+        const double r = fm / m;
+        lf_det_level *l = &p->lev[p->nlev++];
+        *l = (lf_det_level){.T = -1, .nx = 1, .ny = 1};
+        lf_det_rect *q = &l->rect;
+        q->W = W;
+        q->H = H;
+        /* rounded up: a slightly larger scale only helps */
+        q->Wr = (int)ceil(W * r - 1e-9);
+        q->Hr = (int)ceil(H * r - 1e-9);
+        if (q->Wr < 1) q->Wr = 1;
+        if (q->Hr < 1) q->Hr = 1;
+        q->Gx = (q->Wr + LF_TINY_CELL - 1) / LF_TINY_CELL;
+        q->Gy = (q->Hr + LF_TINY_CELL - 1) / LF_TINY_CELL;
+        q->filter = LF_DET_AREA;
+        q->halo_before = LF_TINY_HALO_BEFORE;
+        q->halo_after = LF_TINY_HALO_AFTER;
+        lf_det_rect_split(q, LF_TINY_TILE_CELLS);
+        p->nviews += (int64_t)q->nx * q->ny;
+        for (int j = 0; j < q->ny; j++) {
+            for (int i = 0; i < q->nx; i++) {
+                lf_det_rtile t;
+                lf_det_rect_tile(q, i, j, &t);
+                p->net_px += (double)(t.gx1 - t.gx0) * (t.gy1 - t.gy0) * LF_TINY_CELL * LF_TINY_CELL;
+            }
+        }
+    }
+}
+
 void lf_det_plan_make(int kind, const face_detect_options *o, int W, int H, lf_det_plan *p)
 {
     const int S = kind == FACE_DETECTOR_SSD ? LF_SSD_INPUT : o->input_size;
@@ -68,27 +170,33 @@ void lf_det_plan_make(int kind, const face_detect_options *o, int W, int H, lf_d
     p->H = H;
     p->nlev = 0;
     p->nviews = 0;
+    p->net_px = 0;
 
     const int D = W > H ? W : H;
     const double fm = lf_det_f_min(kind, S);
-    if (!(o->flags & FACE_DETECT_SINGLE_PASS) && o->min_face_size > 0) {
+    const int multi = !(o->flags & FACE_DETECT_SINGLE_PASS) && o->min_face_size > 0;
+    if (multi && kind == FACE_DETECTOR_TINY) {
+        plan_rect_levels(o, W, H, p);
+    } else if (multi) {
         double m = o->min_face_size < LF_DET_MIN_FACE ? LF_DET_MIN_FACE : o->min_face_size;
         for (; p->nlev < LF_DET_MAX_LEVELS - 1; m *= 2) {
             /* T is rounded down: a slightly larger scale only helps. */
             double Td = floor(S * m / fm);
             if (Td >= D) break; /* the whole-image pass sees this size */
             lf_det_level *l = &p->lev[p->nlev++];
-            l->T = (int)Td;
+            *l = (lf_det_level){.T = (int)Td};
             l->margin = 2.0 * Td / S;
             l->ov = (int)ceil(2 * m + 2 * l->margin);
             l->nx = tiles_for(W, l->T, l->ov);
             l->ny = tiles_for(H, l->T, l->ov);
             p->nviews += (int64_t)l->nx * l->ny;
+            p->net_px += (double)l->nx * l->ny * S * S;
         }
     }
     lf_det_level *l = &p->lev[p->nlev++];
     *l = (lf_det_level){.T = 0, .ov = 0, .nx = 1, .ny = 1, .margin = 0};
     p->nviews += 1;
+    p->net_px += (double)S * S;
 }
 
 static void axis(int len, int T, int n, int i, int *x0, int *w)
@@ -114,7 +222,7 @@ void lf_det_plan_view(const lf_det_plan *p, int l, int i, int j, lf_det_view *v)
 int lf_det_plan_cut(const lf_det_plan *p, int l, const lf_det_view *v, const lf_det_box *b)
 {
     const double m = p->lev[l].margin;
-    if (p->lev[l].T == 0) return 0;
+    if (p->lev[l].T <= 0) return 0; /* whole image, or a rect level (exact seams) */
     if (v->x0 > 0 && b->x0 < v->x0 + m) return 1;
     if (v->y0 > 0 && b->y0 < v->y0 + m) return 1;
     if (v->x0 + v->w < p->W && b->x1 > v->x0 + v->w - m) return 1;

@@ -47,22 +47,40 @@ face_status lf_tiny_load(lf_detector *d, const face_model *m, lf_error *err)
     return FACE_OK;
 }
 
-/* Spatial sizes of the chain for input S (§3.1) and the two ping-pong
- * buffers: consecutive tensors alternate between them, so each buffer is
- * sized for the largest tensor of its parity (at 416 that is 11 MB for the
- * conv0 output and 5.5 MB for the rest, not 2 x 11 MB). */
-typedef struct tiny_plan {
-    int conv0;   /* conv0 output side */
-    int hw[6];   /* side after pool0..pool4 (input of conv1..conv5), hw[5] = grid */
-    size_t buf[2]; /* floats of the two ping-pong buffers */
+/* Geometry of one pass on an H x W input and its scratch. conv0 is run in
+ * strips of input rows, each pooled at once, so its full-resolution 16-channel
+ * output (the largest tensor by 4x) never exists: the strip buffers are a
+ * few rows, and the ping-pong pair starts at pool0. Consecutive tensors
+ * alternate between the two buffers, each sized for the largest tensor of
+ * its parity. */
+typedef struct tiny_geom {
+    int H, W;
+    int h[6], w[6]; /* after pool0..pool4 (input of conv1..conv5); [5] = head grid */
+    int strip;      /* pool0 rows per conv0 strip */
+    size_t buf[2];  /* floats */
+    size_t strip_in, strip_out;
     size_t conv_scratch;
-} tiny_plan;
+} tiny_geom;
 
 static int pool_out(int in) { return (in + 1) / 2; }
 
-static void plan(const lf_detector *d, int S, tiny_plan *p)
+static void geom(const lf_detector *d, int H, int W, tiny_geom *g)
 {
     const struct lf_tiny_net *t = &d->tiny;
+    g->H = H;
+    g->W = W;
+    const int ch = H - 2, cw = W - 2;
+    g->h[0] = pool_out(ch);
+    g->w[0] = pool_out(cw);
+    /* ~1 MB of conv0 output per strip: pooled while still in cache */
+    int s = 8192 / cw;
+    if (s < 4) s = 4;
+    if (s > g->h[0]) s = g->h[0];
+    g->strip = s;
+    g->strip_in = (size_t)(2 * s + 2) * (size_t)W * 3;
+    g->strip_out = (size_t)(2 * s) * (size_t)cw * 16;
+    size_t cs = lf_conv_scratch(&t->conv0, 2 * s, cw);
+
     size_t b[2] = {0, 0};
     int k = 0; /* buffer the next tensor goes to */
 #define PUT(n)                                                                               \
@@ -71,143 +89,276 @@ static void plan(const lf_detector *d, int S, tiny_plan *p)
         if (n_ > b[k]) b[k] = n_;                                                            \
         k ^= 1;                                                                              \
     } while (0)
-    PUT((size_t)S * S * 3);
-    p->conv0 = S - 2;
-    PUT((size_t)p->conv0 * p->conv0 * 16);
-    p->hw[0] = pool_out(p->conv0);
-    PUT((size_t)p->hw[0] * p->hw[0] * 16);
-    size_t cs = lf_conv_scratch(&t->conv0, p->conv0, p->conv0);
+    PUT((size_t)g->h[0] * g->w[0] * 16);
     int c = 16;
     for (int i = 0; i < 5; i++, c *= 2) {
-        size_t hw = (size_t)p->hw[i] * p->hw[i];
+        size_t hw = (size_t)g->h[i] * g->w[i];
         PUT(hw * c);     /* depthwise */
         PUT(hw * 2 * c); /* pointwise */
-        size_t s = lf_conv_scratch(&t->pw[i], p->hw[i], p->hw[i]);
-        if (s > cs) cs = s;
-        p->hw[i + 1] = i < 4 ? pool_out(p->hw[i]) : p->hw[i]; /* pool5 has stride 1 */
-        PUT((size_t)p->hw[i + 1] * p->hw[i + 1] * 2 * c);
+        size_t sc = lf_conv_scratch(&t->pw[i], g->h[i], g->w[i]);
+        if (sc > cs) cs = sc;
+        /* pool5 has stride 1 */
+        g->h[i + 1] = i < 4 ? pool_out(g->h[i]) : g->h[i];
+        g->w[i + 1] = i < 4 ? pool_out(g->w[i]) : g->w[i];
+        PUT((size_t)g->h[i + 1] * g->w[i + 1] * 2 * c);
     }
-    PUT((size_t)p->hw[5] * p->hw[5] * 25);
-    size_t s = lf_conv_scratch(&t->conv8, p->hw[5], p->hw[5]);
-    if (s > cs) cs = s;
+    PUT((size_t)g->h[5] * g->w[5] * 25);
+    size_t sc = lf_conv_scratch(&t->conv8, g->h[5], g->w[5]);
+    if (sc > cs) cs = sc;
 #undef PUT
-    p->buf[0] = b[0];
-    p->buf[1] = b[1];
-    p->conv_scratch = cs;
+    g->buf[0] = b[0];
+    g->buf[1] = b[1];
+    g->conv_scratch = cs;
 }
+
+static size_t geom_bytes(const tiny_geom *g)
+{
+    return (g->buf[0] + g->buf[1] + g->strip_in + g->strip_out) * sizeof(float) +
+           g->conv_scratch + 6 * LF_ALIGN;
+}
+
+double lf_tiny_macs(int H, int W)
+{
+    /* conv0 27 taps x 16; per block dw 9 C + pw C x 2C; head 512 x 25 */
+    int h = pool_out(H - 2), w = pool_out(W - 2);
+    double m = (double)(H - 2) * (W - 2) * 27 * 16;
+    for (int i = 0, c = 16; i < 5; i++, c *= 2) {
+        m += (double)h * w * (9.0 * c + (double)c * 2 * c);
+        if (i < 4) h = pool_out(h), w = pool_out(w);
+    }
+    return m + (double)h * w * 512 * 25;
+}
+
+/* Rows [y0, y0+n) of the network input, RGB 0..255, full input width. */
+typedef void (*fill_fn)(void *ctx, int y0, int n, float *out);
+
+static float *push_floats(lf_arena *a, size_t n)
+{
+    return lf_arena_push_uninit(a, n * sizeof(float));
+}
+
+/* One forward pass; leaves the head output (g->h[5] x g->w[5] x 25) in
+ * arena memory that the caller pops. */
+static face_status forward(const lf_exec *ex, const lf_detector *d, const tiny_geom *g, fill_fn fill,
+                           void *ctx, const float **head)
+{
+    const struct lf_tiny_net *t = &d->tiny;
+    const lf_kernels *k = ex->k;
+    float *buf[2], *sin, *sout;
+    buf[0] = push_floats(ex->arena, g->buf[0]);
+    buf[1] = push_floats(ex->arena, g->buf[1]);
+    sin = push_floats(ex->arena, g->strip_in);
+    sout = push_floats(ex->arena, g->strip_out);
+    if (!buf[0] || !buf[1] || !sin || !sout)
+        return LF_FAIL(ex->err, FACE_ERR_OUT_OF_MEMORY, "scratch arena too small");
+
+    face_status st;
+    const int W = g->W, ch = g->H - 2, cw = g->W - 2;
+    for (int j0 = 0; j0 < g->h[0]; j0 += g->strip) {
+        const int j1 = j0 + g->strip < g->h[0] ? j0 + g->strip : g->h[0];
+        const int r0 = 2 * j0, r1 = 2 * j1 < ch ? 2 * j1 : ch; /* conv0 rows */
+        const int nin = r1 - r0 + 2;
+        fill(ctx, r0, nin, sin);
+        /* §2: (x - mean) / 255 in float */
+        for (size_t i = 0, np = (size_t)nin * (size_t)W; i < np; i++) {
+            for (int c = 0; c < 3; c++) sin[3 * i + c] = (sin[3 * i + c] - k_mean[c]) / 255.0f;
+        }
+        if ((st = lf_conv_forward(ex, &t->conv0, sin, nin, W, sout, r1 - r0, cw)) != FACE_OK)
+            return st;
+        k->maxpool(sout, r1 - r0, cw, 16, 2, 2, 0, 0, buf[0] + (size_t)j0 * g->w[0] * 16, j1 - j0,
+                   g->w[0]);
+    }
+
+    int cur = 0;
+    int H = g->h[0], Wd = g->w[0];
+    int c = 16;
+    for (int i = 0; i < 5; i++, c *= 2) {
+        /* Explicit 1-px zero pad then VALID == pad 1 on every side, same size. */
+        lf_dwconv_forward(ex, buf[cur], H, Wd, c, t->dw[i], NULL, 1, 1, 1, buf[cur ^ 1], H, Wd,
+                          LF_ACT_NONE);
+        cur ^= 1;
+        if ((st = lf_conv_forward(ex, &t->pw[i], buf[cur], H, Wd, buf[cur ^ 1], H, Wd)) != FACE_OK)
+            return st;
+        cur ^= 1;
+        /* SAME 2x2 pools pad only bottom/right, so pad_top/left is 0. */
+        k->maxpool(buf[cur], H, Wd, 2 * c, 2, i < 4 ? 2 : 1, 0, 0, buf[cur ^ 1], g->h[i + 1],
+                   g->w[i + 1]);
+        cur ^= 1;
+        H = g->h[i + 1];
+        Wd = g->w[i + 1];
+    }
+    if ((st = lf_conv_forward(ex, &t->conv8, buf[cur], H, Wd, buf[cur ^ 1], H, Wd)) != FACE_OK)
+        return st;
+    *head = buf[cur ^ 1];
+    return FACE_OK;
+}
+
+static double sigmoid(double v) { return 1.0 / (1.0 + exp(-v)); }
+
+size_t lf_tiny_decode(const lf_tiny_grid *g, const lf_det_rtile *t, const float *out, double thr,
+                      lf_det_box *cands)
+{
+    /* §3.2 with a grid per axis. face-api's fx = max(W',H') / W' undoes
+     * the padding of the square input; for an input of 32 Gx columns
+     * holding Wr image columns it is 32 Gx / Wr (= S / W' for the square
+     * pass, so that pass decodes exactly as before). */
+    const int tw = t->gx1 - t->gx0;
+    const double fx = (double)(LF_TINY_CELL * g->Gx) / g->Wr;
+    const double fy = (double)(LF_TINY_CELL * g->Gy) / g->Hr;
+    const double Gx = g->Gx, Gy = g->Gy;
+    size_t nc = 0;
+    for (int r = t->cy0; r < t->cy1; r++) {
+        for (int col = t->cx0; col < t->cx1; col++) {
+            const float *cell = out + (size_t)((r - t->gy0) * tw + (col - t->gx0)) * 25;
+            for (int a = 0; a < 5; a++) {
+                const float *q = cell + a * 5;
+                double score = sigmoid((double)q[4]);
+                if (!(score > thr)) continue;
+                double cx = (col + sigmoid((double)q[0])) / Gx * fx;
+                double cy = (r + sigmoid((double)q[1])) / Gy * fy;
+                double bw = exp((double)q[2]) * k_anchor_w[a] / Gx * fx;
+                double bh = exp((double)q[3]) * k_anchor_h[a] / Gy * fy;
+                lf_det_box *bx = &cands[nc++];
+                double x0 = (cx - bw / 2) * g->W, y0 = (cy - bh / 2) * g->H;
+                bx->x0 = x0 + g->ox;
+                bx->y0 = y0 + g->oy;
+                bx->x1 = x0 + bw * g->W + g->ox;
+                bx->y1 = y0 + bh * g->H + g->oy;
+                bx->score = score;
+                bx->idx = ((int64_t)r * g->Gx + col) * 5 + a;
+            }
+        }
+    }
+    return nc;
+}
+
+/* ------------------------------------------------------------ face-api pass */
 
 size_t lf_tiny_scratch(const lf_detector *d, int S)
 {
-    tiny_plan p;
-    plan(d, S, &p);
-    return (p.buf[0] + p.buf[1]) * sizeof(float) + lf_det_sample_ws_bytes(S) + p.conv_scratch +
-           4 * LF_ALIGN;
+    tiny_geom g;
+    geom(d, S, S, &g);
+    return geom_bytes(&g) + lf_det_sample_ws_bytes(S) + LF_ALIGN;
 }
 
 size_t lf_tiny_max_cands(const lf_detector *d, int S)
 {
-    tiny_plan p;
-    plan(d, S, &p);
-    return (size_t)p.hw[5] * p.hw[5] * 5;
+    tiny_geom g;
+    geom(d, S, S, &g);
+    return (size_t)g.h[5] * g.w[5] * 5;
 }
 
-static double sigmoid(double v) { return 1.0 / (1.0 + exp(-v)); }
+typedef struct view_fill {
+    const face_image *img;
+    const lf_det_view *v;
+    const void *ws;
+} view_fill;
+
+static void fill_view(void *ctx, int y0, int n, float *out)
+{
+    view_fill *f = ctx;
+    lf_det_sample_rows(f->img, f->v, f->ws, y0, n, out);
+}
 
 face_status lf_tiny_run(const lf_exec *ex, const lf_detector *d, const face_image *img,
                         const lf_det_view *v, double score_thr, double iou, size_t max_keep,
                         lf_det_box *cands, size_t *n)
 {
-    const struct lf_tiny_net *t = &d->tiny;
-    const lf_kernels *k = ex->k;
     const int S = v->S;
-    tiny_plan p;
-    plan(d, S, &p);
+    tiny_geom g;
+    geom(d, S, S, &g);
     *n = 0;
 
     size_t mark = lf_arena_mark(ex->arena);
-    float *buf[2];
-    buf[0] = lf_arena_push(ex->arena, p.buf[0] * sizeof(float));
-    buf[1] = lf_arena_push(ex->arena, p.buf[1] * sizeof(float));
-    void *ws = lf_arena_push(ex->arena, lf_det_sample_ws_bytes(S));
-    if (!buf[0] || !buf[1] || !ws) {
-        lf_arena_pop_to(ex->arena, mark);
-        return LF_FAIL(ex->err, FACE_ERR_OUT_OF_MEMORY, "scratch arena too small");
-    }
-
-    /* §2: square, resize, then (x - mean) / 255 in float. */
-    float *x = buf[0];
-    lf_det_sample_view(img, v, x, ws);
-    for (size_t i = 0, np = (size_t)S * S; i < np; i++) {
-        for (int c = 0; c < 3; c++) x[3 * i + c] = (x[3 * i + c] - k_mean[c]) / 255.0f;
-    }
-
-    face_status st;
-    int cur = 0;
-    int H = S;
-    if ((st = lf_conv_forward(ex, &t->conv0, buf[cur], H, H, buf[cur ^ 1], p.conv0, p.conv0)) !=
-        FACE_OK)
-        goto done;
-    cur ^= 1;
-    H = p.conv0;
-    k->maxpool(buf[cur], H, H, 16, 2, 2, 0, 0, buf[cur ^ 1], p.hw[0], p.hw[0]);
-    cur ^= 1;
-    H = p.hw[0];
-
-    int c = 16;
-    for (int i = 0; i < 5; i++, c *= 2) {
-        /* Explicit 1-px zero pad then VALID == pad 1 on every side, same size. */
-        lf_dwconv_forward(ex, buf[cur], H, H, c, t->dw[i], NULL, 1, 1, 1, buf[cur ^ 1], H, H,
-                          LF_ACT_NONE);
-        cur ^= 1;
-        if ((st = lf_conv_forward(ex, &t->pw[i], buf[cur], H, H, buf[cur ^ 1], H, H)) != FACE_OK)
-            goto done;
-        cur ^= 1;
-        /* SAME 2x2 pools pad only bottom/right, so pad_top/left is 0. */
-        k->maxpool(buf[cur], H, H, 2 * c, 2, i < 4 ? 2 : 1, 0, 0, buf[cur ^ 1], p.hw[i + 1],
-                   p.hw[i + 1]);
-        cur ^= 1;
-        H = p.hw[i + 1];
-    }
-    if ((st = lf_conv_forward(ex, &t->conv8, buf[cur], H, H, buf[cur ^ 1], H, H)) != FACE_OK)
-        goto done;
-    cur ^= 1;
-
-    /* §3.2 decode, in double. fx/fy undo the bottom/right padding. */
-    {
-        const float *out = buf[cur];
-        const int G = H;
+    void *ws = lf_arena_push_uninit(ex->arena, lf_det_sample_ws_bytes(S));
+    if (!ws) return LF_FAIL(ex->err, FACE_ERR_OUT_OF_MEMORY, "scratch arena too small");
+    lf_det_view_taps(v, ws);
+    view_fill f = {img, v, ws};
+    const float *head;
+    face_status st = forward(ex, d, &g, fill_view, &f, &head);
+    if (st == FACE_OK) {
         int wp, hp;
         lf_det_reshaped(v->w, v->h, S, &wp, &hp);
-        const double mx = wp > hp ? wp : hp;
-        const double fx = mx / wp, fy = mx / hp;
-        const double W = v->w, Hh = v->h;
-        size_t nc = 0;
-        for (int r = 0; r < G; r++) {
-            for (int col = 0; col < G; col++) {
-                for (int a = 0; a < 5; a++) {
-                    const float *q = out + ((size_t)(r * G + col) * 25 + (size_t)a * 5);
-                    double score = sigmoid((double)q[4]);
-                    if (!(score > score_thr)) continue;
-                    double cx = (col + sigmoid((double)q[0])) / G * fx;
-                    double cy = (r + sigmoid((double)q[1])) / G * fy;
-                    double bw = exp((double)q[2]) * k_anchor_w[a] / G * fx;
-                    double bh = exp((double)q[3]) * k_anchor_h[a] / G * fy;
-                    lf_det_box *bx = &cands[nc++];
-                    double x0 = (cx - bw / 2) * W, y0 = (cy - bh / 2) * Hh;
-                    bx->x0 = x0 + v->x0;
-                    bx->y0 = y0 + v->y0;
-                    bx->x1 = x0 + bw * W + v->x0;
-                    bx->y1 = y0 + bh * Hh + v->y0;
-                    bx->score = score;
-                    bx->idx = (int64_t)(r * G + col) * 5 + a;
-                }
-            }
-        }
+        const int G = g.h[5];
+        lf_tiny_grid gr = {G, G, wp, hp, v->x0, v->y0, v->w, v->h};
+        lf_det_rtile t = {0, G, 0, G, 0, G, 0, G};
+        size_t nc = lf_tiny_decode(&gr, &t, head, score_thr, cands);
         lf_det_sort(cands, nc);
         *n = lf_det_nms(cands, nc, iou, max_keep);
     }
-    st = FACE_OK;
-done:
+    lf_arena_pop_to(ex->arena, mark);
+    return st;
+}
+
+/* ------------------------------------------------------------ rect passes */
+
+size_t lf_tiny_rect_max_cands(const lf_det_rect *r) { return (size_t)r->Gx * r->Gy * 5; }
+
+size_t lf_tiny_rect_scratch(const lf_detector *d, const lf_det_rect *r)
+{
+    int gw, gh;
+    lf_det_rect_max_tile(r, &gw, &gh);
+    tiny_geom g;
+    geom(d, gh * LF_TINY_CELL, gw * LF_TINY_CELL, &g);
+    return geom_bytes(&g) + lf_det_rect_taps_bytes(r) +
+           lf_det_rect_row_floats(r, gw * LF_TINY_CELL) * sizeof(float) + 3 * LF_ALIGN;
+}
+
+typedef struct rect_fill {
+    const face_image *img;
+    const lf_det_rect *r;
+    lf_det_taps tx, ty;
+    int x0, w, y0; /* tile origin and width in level px */
+    float *rowbuf;
+} rect_fill;
+
+static void fill_rect(void *ctx, int y0, int n, float *out)
+{
+    rect_fill *f = ctx;
+    lf_det_rect_rows(f->img, f->r, &f->tx, &f->ty, f->x0, f->w, f->y0 + y0, n, out, f->rowbuf);
+}
+
+face_status lf_tiny_rect_run(const lf_exec *ex, const lf_detector *d, const face_image *img,
+                             const lf_det_rect *r, double score_thr, double iou, size_t max_keep,
+                             lf_det_box *cands, size_t *n)
+{
+    *n = 0;
+    int gw, gh;
+    lf_det_rect_max_tile(r, &gw, &gh);
+    const size_t mark = lf_arena_mark(ex->arena);
+    rect_fill f = {.img = img, .r = r};
+    void *tm = lf_arena_push_uninit(ex->arena, lf_det_rect_taps_bytes(r));
+    f.rowbuf = push_floats(ex->arena, lf_det_rect_row_floats(r, gw * LF_TINY_CELL));
+    if (!tm || !f.rowbuf) {
+        lf_arena_pop_to(ex->arena, mark);
+        return LF_FAIL(ex->err, FACE_ERR_OUT_OF_MEMORY, "scratch arena too small");
+    }
+    lf_det_rect_taps(r, tm, &f.tx, &f.ty);
+    const lf_tiny_grid gr = {r->Gx, r->Gy, r->Wr, r->Hr, 0, 0, r->W, r->H};
+    const size_t tiles = lf_arena_mark(ex->arena);
+    face_status st = FACE_OK;
+    size_t nc = 0;
+    for (int j = 0; j < r->ny && st == FACE_OK; j++) {
+        for (int i = 0; i < r->nx && st == FACE_OK; i++) {
+            lf_det_rtile t;
+            lf_det_rect_tile(r, i, j, &t);
+            tiny_geom g;
+            geom(d, (t.gy1 - t.gy0) * LF_TINY_CELL, (t.gx1 - t.gx0) * LF_TINY_CELL, &g);
+            f.x0 = t.gx0 * LF_TINY_CELL;
+            f.y0 = t.gy0 * LF_TINY_CELL;
+            f.w = g.W;
+            const float *head;
+            if ((st = forward(ex, d, &g, fill_rect, &f, &head)) == FACE_OK)
+                nc += lf_tiny_decode(&gr, &t, head, score_thr, cands + nc);
+            lf_arena_pop_to(ex->arena, tiles);
+        }
+    }
+    if (st == FACE_OK) {
+        /* every tile's candidates together: the same set, hence the same
+         * NMS, as one pass over the whole level */
+        lf_det_sort(cands, nc);
+        *n = lf_det_nms(cands, nc, iou, max_keep);
+    }
     lf_arena_pop_to(ex->arena, mark);
     return st;
 }
