@@ -310,6 +310,42 @@ FACE_API face_status face_embed(face_ctx *ctx, const face_image *img, const face
                                 const face_rect *det_box, const face_embed_options *opts,
                                 face_template *out);
 
+/* ------------------------------------------------------------- calibration */
+
+/**
+ * The distance threshold at which templates of this engine's recognition
+ * model (dlib alignment, the default, without FACE_EMBED_FLIP_AVG) falsely
+ * match a different person at rate fmr: a comparison "matches" when
+ * distance <= threshold (face_compare's distance, face_watchlist_search's
+ * match distance and search threshold), and over the calibration impostors a
+ * fraction fmr of cross-identity comparisons did.
+ *
+ * The values come from a table shipped with the library, measured by
+ * bench/run_accuracy.sh on all cross-identity pairs of an LFW development
+ * set (docs/calibration.md: provenance, range, limits). The table is exact
+ * at its points (decades and quarter-decades of FMR) and interpolated
+ * linearly in log10(fmr) between them. It describes LFW-like photos; on other
+ * populations the realised rate differs, so treat it as a starting point to
+ * verify on your own data. On a watchlist of N identities the rate of false
+ * alerts per non-enrolled passer-by (FPIR) is about 1 - (1 - fmr)^N, that is
+ * roughly N x fmr: pick fmr = acceptable FPIR / N.
+ *
+ * @param engine             the engine whose recognition model is meant.
+ * @param fmr                target false match rate per comparison, in (0, 1).
+ * @param distance_threshold receives the threshold; written on FACE_OK only.
+ * @return FACE_OK;
+ *         FACE_ERR_INVALID_ARGUMENT (NULL engine or output, fmr not finite or
+ *         outside (0, 1));
+ *         FACE_ERR_LIMIT (fmr outside the measured range of the table: below
+ *         about 1e-6 the calibration set holds too few impostor pairs to say,
+ *         and the answer is refused rather than extrapolated);
+ *         FACE_ERR_MODEL_MISMATCH (the engine's recognition model is not the
+ *         one the table was measured for).
+ * Thread-safe, allocation-free.
+ */
+FACE_API face_status face_threshold_for_fmr(const face_engine *engine, double fmr,
+                                            float *distance_threshold);
+
 /** Size getters for FFI users. */
 FACE_API size_t face_sizeof_image(void);
 FACE_API size_t face_sizeof_detection(void);

@@ -1,1 +1,1 @@
-face_sources(engine.c)
+face_sources(engine.c calibration.c)
