@@ -160,15 +160,24 @@ typedef enum face_option {
 } face_option;
 
 /**
- * Create a context on an engine. The engine must outlive it.
- * @param allocator NULL uses the engine's allocator.
+ * Create a context on an engine. The engine must outlive it. Many contexts
+ * may share one engine concurrently; each context is used by one thread at a
+ * time. The context owns its scratch memory (grown on first use, then
+ * reused: a warm context does not allocate) and its worker threads.
+ * @param allocator NULL uses the engine's allocator; copied.
+ * @return FACE_OK; FACE_ERR_INVALID_ARGUMENT (NULL engine/out or a bad
+ *         allocator); FACE_ERR_OUT_OF_MEMORY; FACE_ERR_ISA_UNAVAILABLE.
  */
 FACE_API face_status face_ctx_create(const face_engine *engine, const face_allocator *allocator,
                                      face_ctx **out);
+/** Stop the context's threads, wipe and free its scratch. NULL is a no-op.
+ *  Images decoded on it must be freed first. */
 FACE_API void face_ctx_destroy(face_ctx *ctx);
-/** Set an option. FACE_ERR_INVALID_ARGUMENT for unknown options or values
- *  out of range. */
+/** Set an option (face_option). Not thread-safe with other calls on ctx.
+ *  @return FACE_OK; FACE_ERR_INVALID_ARGUMENT (unknown option, value out of
+ *  range); FACE_ERR_OUT_OF_MEMORY (threads could not be started). */
 FACE_API face_status face_ctx_set_option(face_ctx *ctx, int option, int64_t value);
+/** Read an option. @return FACE_OK; FACE_ERR_INVALID_ARGUMENT. */
 FACE_API face_status face_ctx_get_option(const face_ctx *ctx, int option, int64_t *value);
 /** "function(): detail" text of the last failed call on this context, or ""
  *  after a success. Valid until the next call on ctx. Never NULL. */
@@ -177,17 +186,23 @@ FACE_API const char *face_ctx_last_error(const face_ctx *ctx);
 /* ------------------------------------------------------------------ decode */
 
 /**
- * Decode a JPEG/PNG/BMP file image through stb_image into RGB24, with the
- * context's limits (FACE_OPT_MAX_PIXELS, FACE_OPT_MAX_FILE_BYTES) checked on
- * the header before any pixel buffer is allocated, and memory drawn from the
- * context's allocator. Release with face_image_free on the same context.
- * @return FACE_OK; FACE_ERR_CORRUPT (not decodable, truncated);
- *         FACE_ERR_LIMIT; FACE_ERR_IO (file); FACE_ERR_OUT_OF_MEMORY.
+ * Decode an encoded JPEG (libjpeg-turbo), PNG or BMP (stb_image) image into
+ * RGB24, with the context's limits (FACE_OPT_MAX_PIXELS,
+ * FACE_OPT_MAX_FILE_BYTES) checked on the header before any pixel buffer is
+ * allocated. The pixels are drawn from the context's allocator and owned by
+ * the caller until face_image_free on the same context. The input buffer is
+ * not retained. One thread at a time per ctx.
+ * @return FACE_OK; FACE_ERR_INVALID_ARGUMENT (NULL, size 0);
+ *         FACE_ERR_CORRUPT (not decodable, truncated); FACE_ERR_LIMIT;
+ *         FACE_ERR_OUT_OF_MEMORY. *out is untouched on error.
  */
 FACE_API face_status face_image_decode(face_ctx *ctx, const void *data, size_t size,
                                        face_image *out);
+/** face_image_decode on a file's content; the file buffer is wiped after.
+ *  @return as face_image_decode, plus FACE_ERR_IO (cannot open or read). */
 FACE_API face_status face_image_load_file(face_ctx *ctx, const char *path, face_image *out);
-/** Wipe and free pixels from face_image_decode/load_file; resets *img. */
+/** Wipe and free pixels from face_image_decode/load_file; resets *img. NULL
+ *  arguments are a no-op. */
 FACE_API void face_image_free(face_ctx *ctx, face_image *img);
 
 /* ------------------------------------------------------------------ detect */
@@ -253,11 +268,15 @@ FACE_API face_status face_detect(face_ctx *ctx, const face_image *img,
 /** 68 points in iBUG-300W order, image pixels. */
 typedef struct face_landmarks {
     uint32_t struct_size; /**< written by the library */
-    uint32_t count;       /**< FACE_LANDMARK_COUNT */
+    uint32_t count;       /**< FACE_LANDMARK_COUNT; set it when filling points yourself */
     face_point points[FACE_LANDMARK_COUNT];
 } face_landmarks;
 
-/** 68 landmarks for the face in box (a detection box). */
+/** 68 landmarks for the face in box (a detection box, face-api semantics).
+ *  Caller-owned out; one thread at a time per ctx; no allocation once warm.
+ *  @return FACE_OK; FACE_ERR_INVALID_ARGUMENT (NULL, bad image, box not
+ *  finite or under 1 px); FACE_ERR_LIMIT (image over FACE_OPT_MAX_PIXELS);
+ *  FACE_ERR_OUT_OF_MEMORY (first use only). */
 FACE_API face_status face_landmarks_detect(face_ctx *ctx, const face_image *img,
                                            const face_rect *box, face_landmarks *out);
 
@@ -273,12 +292,17 @@ typedef struct face_chip {
 } face_chip;
 
 /** dlib's chip (get_face_chip_details(shape, 150, 0.25) + extract_image_chip),
- *  pixel-exact to dlib 19.24. Samples outside the image are black. */
+ *  pixel-exact to dlib 19.24. Samples outside the image are black.
+ *  Caller-owned out; one thread at a time per ctx.
+ *  @return FACE_OK; FACE_ERR_INVALID_ARGUMENT (NULL, bad image, count !=
+ *  68, non-finite or absurd points); FACE_ERR_LIMIT; FACE_ERR_OUT_OF_MEMORY. */
 FACE_API face_status face_align_chip(face_ctx *ctx, const face_image *img,
                                      const face_landmarks *lm, face_chip *out);
 
 /** face-api's descriptor crop: an integer square box, clipped to the image.
- *  det_box is the detection box the landmarks came from. */
+ *  det_box is the detection box the landmarks came from. Pure function,
+ *  thread-safe. @return FACE_OK; FACE_ERR_INVALID_ARGUMENT (NULL, non-finite
+ *  input, empty result). */
 FACE_API face_status face_align_faceapi_box(const face_landmarks *lm, const face_rect *det_box,
                                             int image_width, int image_height, face_rect *out);
 
@@ -297,15 +321,23 @@ typedef struct face_embed_options {
  *  *opts; NULL is a no-op. Thread-safe. */
 FACE_API void face_embed_options_init(face_embed_options *opts);
 
-/** Template from a dlib chip (FACE_ALIGN_DLIB fingerprint). opts may be NULL. */
+/** Template from a dlib chip (FACE_ALIGN_DLIB fingerprint). opts may be NULL.
+ *  Caller-owned out (biometric: face_template_wipe it); one thread at a time
+ *  per ctx; no allocation once warm.
+ *  @return FACE_OK; FACE_ERR_INVALID_ARGUMENT (NULL, chip size != 150, bad
+ *  options); FACE_ERR_OUT_OF_MEMORY (first use only). */
 FACE_API face_status face_embed_chip(face_ctx *ctx, const face_chip *chip,
                                      const face_embed_options *opts, face_template *out);
 /** Template from an image region, face-api style: crop, centred pad to a
- *  square, bilinear resize to 150 in float (FACE_ALIGN_FACEAPI fingerprint). */
+ *  square, bilinear resize to 150 in float (FACE_ALIGN_FACEAPI fingerprint).
+ *  Same ownership and threading as face_embed_chip.
+ *  @return FACE_OK; FACE_ERR_INVALID_ARGUMENT (NULL, bad image, crop not
+ *  finite, empty or outside the image); FACE_ERR_LIMIT; FACE_ERR_OUT_OF_MEMORY. */
 FACE_API face_status face_embed_crop(face_ctx *ctx, const face_image *img, const face_rect *crop,
                                      const face_embed_options *opts, face_template *out);
 /** Template from landmarks, aligning as opts->align_mode says. det_box is
- *  needed for FACE_ALIGN_FACEAPI only. */
+ *  needed for FACE_ALIGN_FACEAPI only. The intermediate chip is wiped before
+ *  return. Errors as face_align_chip / face_embed_chip / face_embed_crop. */
 FACE_API face_status face_embed(face_ctx *ctx, const face_image *img, const face_landmarks *lm,
                                 const face_rect *det_box, const face_embed_options *opts,
                                 face_template *out);
