@@ -86,8 +86,13 @@ static void l2_i8_avx2(const int8_t *blocks, size_t nblocks, int dim, const int1
         const int8_t *x0 = blocks + b * bstride;
         size_t r = b * LF_SEARCH_BLOCK;
         if (nprobes == 1) {
+            /* 2 KiB blocks are too short for the hardware streamers alone:
+             * fetch the block four ahead, one line every other step. */
+            const int8_t *pf = x0 + 4 * bstride;
+            int do_pf = b + 4 < nblocks;
             __m256i a0 = _mm256_setzero_si256(), a1 = a0;
             for (int j = 0; j < pairs; j++) {
+                if (do_pf && (j & 1) == 0) _mm_prefetch((const char *)(pf + j * 32), _MM_HINT_T0);
                 __m256i qv = _mm256_set1_epi32(pair_at(probes, j));
                 __m256i w0 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(const void *)(x0 + j * 32)));
                 __m256i w1 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(const void *)(x0 + j * 32 + 16)));
