@@ -102,7 +102,11 @@ int main(int argc, char **argv)
         lf_arena arena;
         lf_arena_init(&arena, &a);
         if (lf_arena_reserve(&arena, lf_recognizer_scratch_bytes(r, W, H)) != FACE_OK) return 1;
-        lf_exec ex = {k, &arena, pool, &err};
+        /* One GEMM packing workspace per thread, as a face_ctx has. */
+        size_t ws_bytes = (size_t)(threads > 1 ? threads : 1) * LF_GEMM_WS_FLOATS * sizeof(float);
+        float *ws = lf_calloc(&a, ws_bytes, LF_ALIGN);
+        if (!ws) return 1;
+        lf_exec ex = {k, &arena, pool, &err, ws};
         int reps = isas[i] == FACE_ISA_REF ? 5 : 31;
         double tc = bench(&ex, r, &chip, NULL, NULL, 0, reps);
         double tr = bench(&ex, r, NULL, &img, &crop, 0, reps);
@@ -110,6 +114,7 @@ int main(int argc, char **argv)
         printf("%-8s %10.2f %10.2f %12.2f %10.1f\n", face_isa_name(isas[i]), tc, tr, tf,
                2 * 270.854e6 / (tc * 1e6));
         lf_arena_destroy(&arena);
+        lf_free(&a, ws, ws_bytes);
     }
     printf("active ISA: %s (FACE_FORCE_ISA=%s)\n", face_isa_name(lf_cpu_isa()),
            getenv("FACE_FORCE_ISA") ? getenv("FACE_FORCE_ISA") : "unset");

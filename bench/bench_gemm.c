@@ -38,18 +38,20 @@ static float *fbuf(size_t n)
     return p;
 }
 
-typedef void (*gemm_fn)(int, int, int, const float *, int, const float *, int, float *, int, int);
+typedef void (*gemm_fn)(int, int, int, const float *, int, const float *, int, float *, int, int,
+                        float *);
+static float g_ws[LF_GEMM_WS_FLOATS] __attribute__((aligned(64)));
 
 static double g_budget = 0.2;
 
 static double gflops(gemm_fn f, int M, int N, int K, const float *A, const float *B, float *C)
 {
-    f(M, N, K, A, K, B, N, C, N, 0); /* warm-up: caches, TLB, first-touch */
+    f(M, N, K, A, K, B, N, C, N, 0, g_ws); /* warm-up: caches, TLB, first-touch */
     long reps = 0;
     double start = now(), best = 1e30;
     do {
         double t0 = now();
-        f(M, N, K, A, K, B, N, C, N, 0);
+        f(M, N, K, A, K, B, N, C, N, 0, g_ws);
         double t = now() - t0;
         if (t < best) best = t;
         reps++;

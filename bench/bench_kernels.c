@@ -13,6 +13,9 @@
 
 #include "kernels/kernels.h"
 
+/* Packing workspace for the optimized GEMMs (see LF_GEMM_WS_FLOATS). */
+static float g_ws[LF_GEMM_WS_FLOATS] __attribute__((aligned(64)));
+
 static double now(void)
 {
     struct timespec ts;
@@ -109,7 +112,7 @@ int main(int argc, char **argv)
         printf("%-46s %6d %5d %5d", GEMMS[g].what, M, N, K);
         for (int t = 0; t < nt; t++) {
             double sec;
-            TIME_IT(sec, tabs[t]->gemm(M, N, K, A, K, B, N, C, N, 0));
+            TIME_IT(sec, tabs[t]->gemm(M, N, K, A, K, B, N, C, N, 0, g_ws));
             printf(" %8.1f", 2.0 * M * N * K / sec * 1e-9);
         }
         printf("\n");
@@ -173,7 +176,7 @@ int main(int argc, char **argv)
                                    STEMS[d].s, STEMS[d].pt, STEMS[d].pl, cols, STEMS[d].oh,
                                    STEMS[d].ow),
                          k->gemm(M, STEMS[d].Cout, K, cols, K, w, STEMS[d].Cout, out, STEMS[d].Cout,
-                                 0),
+                                 0, g_ws),
                          k->bias_act(out, M, STEMS[d].Cout, STEMS[d].Cout, b, LF_ACT_RELU)));
             printf("  %7.1f | %5.1f", flop / s1 * 1e-9, flop / s2 * 1e-9);
         }

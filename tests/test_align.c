@@ -434,7 +434,7 @@ static void test_landmark_net_differential(void **state)
             lf_arena ar;
             lf_arena_init(&ar, &g_alloc);
             assert_int_equal(lf_arena_reserve(&ar, lf_landmarker_scratch_bytes(l)), FACE_OK);
-            lf_exec ex = {tables[t], &ar, NULL, &err};
+            lf_exec ex = {tables[t], &ar, NULL, &err, NULL};
             face_image im = view(FACE_PIXEL_RGB24, 112, 112, 336, px);
             face_rect box = {0, 0, 112, 112};
             face_landmarks lm;

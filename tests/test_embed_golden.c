@@ -38,7 +38,7 @@ static void run_golden(const lf_kernels *k, int max_faces)
     lf_arena arena;
     lf_arena_init(&arena, &g_alloc);
     lf_error err;
-    lf_exec ex = {k, &arena, NULL, &err};
+    lf_exec ex = {k, &arena, NULL, &err, NULL};
     double worst_cos = 1, worst_l2 = 0;
     int faces = 0;
     for (int i = 0; i < g_golden->nimages && faces < max_faces; i++) {

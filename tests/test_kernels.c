@@ -29,7 +29,11 @@
 #include "kernels/kernels.h"
 #include "kernels/kernels_impl.h"
 
-typedef void (*lf_gemm_fn)(int, int, int, const float *, int, const float *, int, float *, int, int);
+typedef void (*lf_gemm_fn)(int, int, int, const float *, int, const float *, int, float *, int, int,
+                           float *);
+
+/* The packing workspace every optimized GEMM call gets (see kernels.h). */
+static float *g_gemm_ws;
 
 #ifndef KT_STANDALONE
 #include "testutil.h"
@@ -49,9 +53,9 @@ static inline float tu_randf(uint64_t *s, float lo, float hi)
 
 #if defined(KT_STANDALONE) && defined(KT_NO_BLAS)
 void lf_gemm_blas(int M, int N, int K, const float *A, int lda, const float *B, int ldb, float *C,
-                  int ldc, int accumulate)
+                  int ldc, int accumulate, float *ws)
 {
-    lf_gemm_ref(M, N, K, A, lda, B, ldb, C, ldc, accumulate);
+    lf_gemm_ref(M, N, K, A, lda, B, ldb, C, ldc, accumulate, ws);
 }
 #endif
 
@@ -278,11 +282,11 @@ static void kat_gemm(void)
     const float A[8] = {1, 2, 3, -1, 4, 5, 6, -1};
     const float B[9] = {7, 8, -1, 9, 10, -1, 11, 12, -1};
     float C[6] = {1, 1, 99, 2, 2, 99};
-    lf_kernels_ref.gemm(2, 2, 3, A, 4, B, 3, C, 3, 0);
+    lf_kernels_ref.gemm(2, 2, 3, A, 4, B, 3, C, 3, 0, NULL);
     /* [1 2 3; 4 5 6] x [7 8; 9 10; 11 12] = [58 64; 139 154] */
     const float want[6] = {58, 64, 99, 139, 154, 99};
     for (int i = 0; i < 6; i++) expect_near(C[i], want[i], 0, "C");
-    lf_kernels_ref.gemm(2, 2, 3, A, 4, B, 3, C, 3, 1);
+    lf_kernels_ref.gemm(2, 2, 3, A, 4, B, 3, C, 3, 1, NULL);
     for (int i = 0; i < 6; i++) expect_near(C[i], i % 3 == 2 ? 99 : 2 * want[i], 0, "C accumulated");
 }
 
@@ -390,8 +394,8 @@ static void diff_gemm(const lf_kernels *t, uint64_t *rng)
                 /* Without accumulate, C must be ignored: NaN would leak. */
                 C0[(size_t)i * ldc + j] = acc ? tu_randf(rng, -1, 1) : NAN;
         float *C1 = buf_copy(C0, nc);
-        lf_kernels_ref.gemm(M, N, K, A, lda, B, ldb, C0, ldc, acc);
-        t->gemm(M, N, K, A, lda, B, ldb, C1, ldc, acc);
+        lf_kernels_ref.gemm(M, N, K, A, lda, B, ldb, C0, ldc, acc, NULL);
+        t->gemm(M, N, K, A, lda, B, ldb, C1, ldc, acc, g_gemm_ws);
         compare(C1, C0, nc, 1e-6 * (K + 1));
         buf_free(A);
         buf_free(B);
@@ -415,8 +419,9 @@ static void gemm_case(const char *name, lf_gemm_fn f, int M, int N, int K, int a
     for (int i = 0; i < M; i++)
         for (int j = 0; j < N; j++) C0[(size_t)i * ldc + j] = acc ? tu_randf(rng, -1, 1) : NAN;
     float *C1 = buf_copy(C0, nc);
-    lf_kernels_ref.gemm(M, N, K, A, lda, B, ldb, C0, ldc, acc);
-    f(M, N, K, A, lda, B, ldb, C1, ldc, acc);
+    lf_kernels_ref.gemm(M, N, K, A, lda, B, ldb, C0, ldc, acc, NULL);
+    /* Every fourth call without a workspace: the unpacked fallback path. */
+    f(M, N, K, A, lda, B, ldb, C1, ldc, acc, tu_rand(rng) % 4 ? g_gemm_ws : NULL);
     /* Both sum K products of [-1, 1] values in a different order; the
      * error grows like sqrt(K) ulps, well inside this bound. */
     compare(C1, C0, nc, 1e-6 * (K + 1));
@@ -633,7 +638,8 @@ static void diff_spatial(const lf_kernels *t, uint64_t *rng)
             const double tol = 2e-6 * (double)(kk * kk * cin + 1);
             compare(o1, o0, no, tol);
             lf_kernels_ref.im2col(in, H, W, cin, kk, kk, s, pt, pl, cols, oh, ow);
-            lf_kernels_ref.gemm(oh * ow, cout, kk * kk * cin, cols, kk * kk * cin, w, cout, o2, cout, 0);
+            lf_kernels_ref.gemm(oh * ow, cout, kk * kk * cin, cols, kk * kk * cin, w, cout, o2, cout, 0,
+                                NULL);
             lf_kernels_ref.bias_act(o2, oh * ow, cout, cout, bias, act);
             compare(o2, o0, no, tol);
             buf_free(w);
@@ -825,8 +831,19 @@ KT_TEST(test_diff_spatial, diff_all(diff_spatial))
 KT_TEST(test_diff_network_shapes, diff_all(diff_network_shapes_rng))
 
 #ifndef KT_STANDALONE
+/* Aligned like the library's scratch; garbage-filled so a GEMM that reads
+ * its workspace before writing it shows up as a mismatch. */
+static void alloc_gemm_ws(void)
+{
+    void *p = NULL;
+    if (posix_memalign(&p, 64, LF_GEMM_WS_FLOATS * sizeof(float))) abort();
+    memset(p, 0x7f, LF_GEMM_WS_FLOATS * sizeof(float));
+    g_gemm_ws = p;
+}
+
 int main(void)
 {
+    alloc_gemm_ws();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_dispatch),        cmocka_unit_test(test_kat_dwconv),
         cmocka_unit_test(test_kat_act),         cmocka_unit_test(test_kat_conv_direct),
@@ -843,6 +860,7 @@ int main(void)
 #else
 int main(void)
 {
+    alloc_gemm_ws();
     test_dispatch(NULL);
     test_kat_dwconv(NULL);
     test_kat_act(NULL);

@@ -42,7 +42,7 @@ typedef struct face_template {
     float values[FACE_TEMPLATE_DIM]; /**< raw FC output, not normalised */
 } face_template;
 
-/** Getters for FFI users; each equals its macro. */
+/** Getters for FFI users; each equals its macro. Cannot fail; thread-safe. */
 FACE_API size_t face_template_dim(void);
 FACE_API size_t face_template_sizeof(void);
 FACE_API size_t face_template_serialized_bytes(void);
@@ -50,6 +50,7 @@ FACE_API size_t face_template_serialized_bytes(void);
 /**
  * Serialize to the portable little-endian byte form
  * ("FTPL", u16 version, u16 dim, u32 flags, u32 reserved, fingerprint, floats).
+ * Pure function: thread-safe, no allocation.
  * @param out  caller buffer of at least FACE_TEMPLATE_SERIALIZED_BYTES
  * @return FACE_OK, FACE_ERR_INVALID_ARGUMENT (NULL, bad struct_size/dim),
  *         FACE_ERR_BUFFER_TOO_SMALL (cap too small; nothing written).
@@ -59,11 +60,13 @@ FACE_API face_status face_template_serialize(const face_template *t, uint8_t *ou
 /**
  * Parse the byte form. Rejects a wrong length or magic (FACE_ERR_CORRUPT), an
  * unknown version (FACE_ERR_UNSUPPORTED_VERSION), a wrong dimension or any
- * non-finite value (FACE_ERR_CORRUPT). *out is untouched on error.
+ * non-finite value (FACE_ERR_CORRUPT). *out is untouched on error. NULL
+ * arguments give FACE_ERR_INVALID_ARGUMENT. Pure function: thread-safe.
  */
 FACE_API face_status face_template_parse(const uint8_t *buf, size_t len, face_template *out);
 
-/** Zero a template with a write the compiler may not elide. NULL is a no-op. */
+/** Zero a template with a write the compiler may not elide. NULL is a no-op.
+ *  The caller keeps ownership of t. Thread-safe for distinct templates. */
 FACE_API void face_template_wipe(face_template *t);
 
 /**

@@ -20,12 +20,15 @@ extern "C" {
  * built against an older header could break (see docs/ABI.md). */
 #define FACE_ABI_MAJOR 1
 
-/** @return FACE_VERSION_NUMBER of the library actually loaded. Thread-safe. */
+/** @return FACE_VERSION_NUMBER of the library actually loaded. Cannot fail;
+ *  thread-safe; nothing to free. */
 FACE_API int face_version_number(void);
-/** @return FACE_VERSION_STRING of the loaded library (static storage). */
+/** @return FACE_VERSION_STRING of the loaded library (static storage, never
+ *  freed by the caller). Cannot fail; thread-safe. */
 FACE_API const char *face_version_string(void);
 /** @return FACE_ABI_MAJOR of the loaded library. A binding should refuse to
- *  run when this differs from the value it was written for. */
+ *  run when this differs from the value it was written for. Cannot fail;
+ *  thread-safe; nothing to free. */
 FACE_API int face_abi_version(void);
 
 #ifdef __cplusplus

@@ -295,7 +295,7 @@ static face_status forward(const lf_exec *ex, const lf_landmarker *l, float *buf
     }
     /* avg-pool k x k stride 2 VALID on a k x k map: the global mean. */
     k->avgpool(x, H, W, cin, H, 2, feat, 1, 1);
-    k->gemm(1, LM_OUT, cin, feat, cin, l->fc_w, LM_OUT, pts, LM_OUT, 0);
+    k->gemm(1, LM_OUT, cin, feat, cin, l->fc_w, LM_OUT, pts, LM_OUT, 0, lf_exec_gemm_ws(ex, 0));
     k->bias_act(pts, 1, LM_OUT, LM_OUT, l->fc_b, LF_ACT_NONE);
     return FACE_OK;
 }

@@ -376,7 +376,7 @@ static face_status forward(const lf_exec *ex, const lf_recognizer *r, const floa
         feat[c] = acc / (float)n;
     }
     k->gemm(1, FACE_TEMPLATE_DIM, REC_FEATURES, feat, REC_FEATURES, r->fc, FACE_TEMPLATE_DIM, desc,
-            FACE_TEMPLATE_DIM, 0);
+            FACE_TEMPLATE_DIM, 0, lf_exec_gemm_ws(ex, 0));
     lf_wipe(feat, sizeof feat);
     s = FACE_OK;
 done:

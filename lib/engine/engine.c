@@ -156,6 +156,18 @@ face_status face_engine_fingerprint(const face_engine *e, int align_mode,
 
 /* ---------------------------------------------------------------- context */
 
+/* One GEMM packing workspace per thread that may run a GEMM at once. */
+static face_status ctx_set_gemm_ws(face_ctx *c, int threads)
+{
+    size_t bytes = (size_t)threads * LF_GEMM_WS_FLOATS * sizeof(float);
+    float *ws = lf_calloc(&c->alloc, bytes, LF_ALIGN);
+    if (!ws) return FACE_ERR_OUT_OF_MEMORY;
+    lf_free_wipe(&c->alloc, c->gemm_ws, c->gemm_ws_bytes);
+    c->gemm_ws = ws;
+    c->gemm_ws_bytes = bytes;
+    return FACE_OK;
+}
+
 face_status face_ctx_create(const face_engine *e, const face_allocator *allocator, face_ctx **out)
 {
     if (!out) return FACE_ERR_INVALID_ARGUMENT;
@@ -179,6 +191,10 @@ face_status face_ctx_create(const face_engine *e, const face_allocator *allocato
         lf_free(&a, c, sizeof *c);
         return FACE_ERR_ISA_UNAVAILABLE;
     }
+    if ((s = ctx_set_gemm_ws(c, 1)) != FACE_OK) {
+        lf_free(&a, c, sizeof *c);
+        return s;
+    }
     *out = c;
     return FACE_OK;
 }
@@ -188,6 +204,7 @@ void face_ctx_destroy(face_ctx *c)
     if (!c) return;
     lf_pool_destroy(c->pool);
     lf_arena_destroy(&c->arena);
+    lf_free_wipe(&c->alloc, c->gemm_ws, c->gemm_ws_bytes);
     lf_allocator a = c->alloc;
     lf_free_wipe(&a, c, sizeof *c);
 }
@@ -205,6 +222,10 @@ face_status face_ctx_set_option(face_ctx *c, int option, int64_t value)
         lf_pool *p = NULL;
         face_status s = lf_pool_create(&c->alloc, (int)value, &p);
         if (s != FACE_OK) return LF_FAIL(&c->err, s, "cannot start %lld threads", (long long)value);
+        if ((s = ctx_set_gemm_ws(c, (int)value)) != FACE_OK) {
+            lf_pool_destroy(p);
+            return LF_FAIL(&c->err, s, "no memory for %lld GEMM workspaces", (long long)value);
+        }
         lf_pool_destroy(c->pool);
         c->pool = p;
         c->threads = (int)value;
@@ -260,6 +281,7 @@ static face_status begin(face_ctx *c, size_t scratch, lf_exec *ex)
     ex->arena = &c->arena;
     ex->pool = c->pool;
     ex->err = &c->err;
+    ex->gemm_ws = c->gemm_ws;
     return FACE_OK;
 }
 
@@ -267,6 +289,8 @@ static face_status begin(face_ctx *c, size_t scratch, lf_exec *ex)
 static face_status finish(face_ctx *c, face_status s)
 {
     lf_arena_pop_to(&c->arena, 0);
+    /* GEMMs leave packed copies of activations in their workspaces. */
+    lf_wipe(c->gemm_ws, c->gemm_ws_bytes);
     return s;
 }
 

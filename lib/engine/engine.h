@@ -32,6 +32,8 @@ struct face_ctx {
     lf_arena arena;
     lf_pool *pool;
     int threads;
+    float *gemm_ws; /* threads x LF_GEMM_WS_FLOATS, wiped after every call */
+    size_t gemm_ws_bytes;
     int64_t max_pixels;
     int64_t max_faces;
     int64_t max_file_bytes;

@@ -8,7 +8,7 @@
 #include "kernels/kernels_impl.h"
 
 void lf_gemm_blas(int M, int N, int K, const float *A, int lda, const float *B, int ldb, float *C,
-                  int ldc, int accumulate)
+                  int ldc, int accumulate, float *ws)
 {
     if (M <= 0 || N <= 0) return;
     if (K <= 0) {

@@ -27,7 +27,7 @@ static void row_update(float *restrict c, const float *restrict b, int ldb, int 
 }
 
 void lf_gemm_ref(int M, int N, int K, const float *A, int lda, const float *B, int ldb, float *C,
-                 int ldc, int accumulate)
+                 int ldc, int accumulate, float *ws)
 {
     if (M <= 0 || N <= 0) return;
     if (!accumulate)

@@ -23,9 +23,12 @@
  * is touched by only a handful of micro-kernel calls): an ISA with masked
  * loads (GEMM_DIRECT_B) then lets the micro-kernel read B in place.
  *
- * The packing buffer is thread-local and static: the kernel signature has no
- * scratch pointer, kernels never allocate, and every pool thread needs its
- * own: KC*NC floats for B (512 KiB at most) and MR*KC for A, in .tbss.
+ * The packing buffers come from the caller's workspace (ws, LF_GEMM_WS_FLOATS
+ * floats): KC*NC floats for B (512 KiB at most), then MR*KC for A. Kernels
+ * never allocate, and thread-local buffers would be allocated and freed by
+ * the C library behind the allocator hook, unwiped. Without a workspace the
+ * driver reads B in place (GEMM_DIRECT_B) or falls back to the reference
+ * GEMM.
  *
  * Arithmetic: each C element is one FMA chain over k in order within a K
  * block, then added to C; that differs from ref only by rounding (FMA and the
@@ -63,8 +66,8 @@ typedef void (*gemm_uk_fn)(int kc, const float *a, size_t lda, const float *b, s
 /* Panels per row block from which copying the A slice pays. */
 #define GEMM_PACK_A_PANELS 3
 
-static _Thread_local _Alignas(64) float gemm_bpack[GEMM_KC * GEMM_NC];
-static _Thread_local _Alignas(64) float gemm_apack[GEMM_MR * GEMM_KC];
+_Static_assert((size_t)GEMM_KC * GEMM_NC + (size_t)GEMM_MR * GEMM_KC <= LF_GEMM_WS_FLOATS,
+               "LF_GEMM_WS_FLOATS too small for this ISA's blocking");
 
 /* B[k0.., j0..] (kc x nc) into panels of kc x GEMM_NR, zero-padded. */
 static void gemm_pack_b(const float *B, size_t ldb, int kc, int nc, float *dst)
@@ -85,7 +88,7 @@ static void gemm_pack_b(const float *B, size_t ldb, int kc, int nc, float *dst)
 }
 
 void GEMM_FN(int M, int N, int K, const float *A, int lda, const float *B, int ldb, float *C,
-             int ldc, int accumulate)
+             int ldc, int accumulate, float *ws)
 {
     if (M <= 0 || N <= 0) return;
     if (K <= 0) {
@@ -94,15 +97,19 @@ void GEMM_FN(int M, int N, int K, const float *A, int lda, const float *B, int l
         return;
     }
     const size_t sa = (size_t)lda, sb = (size_t)ldb, sc = (size_t)ldc;
-    const int direct_b = GEMM_DIRECT_B && M < GEMM_DIRECT_B_ROWS;
-    float *bpack = gemm_bpack, *apack = gemm_apack;
+    const int direct_b = GEMM_DIRECT_B && (M < GEMM_DIRECT_B_ROWS || !ws);
+    if (!ws && !direct_b) {
+        lf_gemm_ref(M, N, K, A, lda, B, ldb, C, ldc, accumulate, NULL);
+        return;
+    }
+    float *bpack = ws, *apack = ws ? ws + (size_t)GEMM_KC * GEMM_NC : NULL;
     for (int j0 = 0; j0 < N; j0 += GEMM_NC) {
         const int nc = N - j0 < GEMM_NC ? N - j0 : GEMM_NC;
         for (int k0 = 0; k0 < K; k0 += GEMM_KC) {
             const int kc = K - k0 < GEMM_KC ? K - k0 : GEMM_KC;
             const int load = accumulate || k0 > 0;
             const float *bblk = B + (size_t)k0 * sb + j0;
-            const int pack_a = nc >= GEMM_PACK_A_PANELS * GEMM_NR;
+            const int pack_a = apack && nc >= GEMM_PACK_A_PANELS * GEMM_NR;
             if (!direct_b) gemm_pack_b(bblk, sb, kc, nc, bpack);
             for (int i0 = 0; i0 < M; i0 += GEMM_MR) {
                 const int mr = M - i0 < GEMM_MR ? M - i0 : GEMM_MR;

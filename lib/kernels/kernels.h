@@ -26,15 +26,26 @@ typedef enum lf_act {
     LF_ACT_LEAKY = 3 /* x > 0 ? x : 0.1f * x (the tiny detector's leaky relu) */
 } lf_act;
 
+/* Packing workspace of one gemm call, in floats: the largest
+ * GEMM_KC*GEMM_NC + GEMM_MR*GEMM_KC of the per-ISA GEMMs (gemm_template.h
+ * checks it at compile time). The caller provides it so that packed copies
+ * of activations live in memory the library wipes, not in thread-local
+ * storage the C library allocates and frees behind the allocator hook. */
+#define LF_GEMM_WS_FLOATS ((size_t)256 * 512 + 16 * 256)
+
 typedef struct lf_kernels {
     face_isa isa;
 
     /* C[M,N] = A[M,K] * B[K,N] (+ C if accumulate). Row-major, leading
      * dimensions lda >= K, ldb >= N, ldc >= N. ref: plain C; others: the
      * packed per-ISA GEMM of gemm_template.h, or the serial OpenBLAS sgemm
-     * when the environment has FACE_GEMM=openblas. No threads either way. */
+     * when the environment has FACE_GEMM=openblas. No threads either way.
+     * ws: LF_GEMM_WS_FLOATS floats of packing space, 64-byte aligned, owned
+     * by the caller and used by one call at a time; it ends up holding
+     * copies of A (activations: wipe it with the rest of the scratch). NULL
+     * is allowed and selects an unpacked path (correct, slower). */
     void (*gemm)(int M, int N, int K, const float *A, int lda, const float *B, int ldb, float *C,
-                 int ldc, int accumulate);
+                 int ldc, int accumulate, float *ws);
 
     /* x[r*ld + c] = act(x[r*ld + c] + bias[c]) for r < rows, c < cols.
      * bias may be NULL. */

@@ -32,7 +32,7 @@ static inline float lf_act1(float x, lf_act act)
 
 /* ref: plain C, one file per family. */
 void lf_gemm_ref(int M, int N, int K, const float *A, int lda, const float *B, int ldb, float *C,
-                 int ldc, int accumulate);
+                 int ldc, int accumulate, float *ws);
 void lf_bias_act_ref(float *x, int rows, int cols, int ld, const float *bias, lf_act act);
 void lf_affine_act_ref(float *x, int rows, int cols, int ld, const float *scale,
                        const float *shift, lf_act act);
@@ -56,18 +56,18 @@ void lf_resize_bilinear_ref(const float *in, int H, int W, int C, float *out, in
 /* OpenBLAS sgemm, shared by every optimized table (OpenBLAS picks its own
  * kernels for the CPU, so this file needs no ISA flags). */
 void lf_gemm_blas(int M, int N, int K, const float *A, int lda, const float *B, int ldb, float *C,
-                  int ldc, int accumulate);
+                  int ldc, int accumulate, float *ws);
 
 /* libface's own packed SGEMM per ISA (gemm_template.h), defined only where
  * that ISA is built. OpenBLAS 0.3.21 falls back to its SSE3 kernels on CPUs
  * it does not recognise (about 4x slower on an unlisted AVX-512 Xeon), so
  * the tables use these unless FACE_GEMM=openblas (lf_gemm_openblas). */
 void lf_gemm_avx2(int M, int N, int K, const float *A, int lda, const float *B, int ldb, float *C,
-                  int ldc, int accumulate);
+                  int ldc, int accumulate, float *ws);
 void lf_gemm_avx512(int M, int N, int K, const float *A, int lda, const float *B, int ldb,
-                    float *C, int ldc, int accumulate);
+                    float *C, int ldc, int accumulate, float *ws);
 void lf_gemm_neon(int M, int N, int K, const float *A, int lda, const float *B, int ldb, float *C,
-                  int ldc, int accumulate);
+                  int ldc, int accumulate, float *ws);
 
 /* Nonzero if the optimized tables should route GEMM to OpenBLAS instead:
  * environment FACE_GEMM=openblas (read once per process; any other value or

@@ -452,12 +452,12 @@ static void LF_SIMD(resize_bilinear)(const float *in, int H, int W, int C, float
 /* The packed GEMM of this ISA (LF_SIMD(gemm), gemm_<isa>.c), or OpenBLAS
  * when FACE_GEMM=openblas; the branch costs nothing next to a GEMM. */
 static void LF_SIMD(gemm_table)(int M, int N, int K, const float *A, int lda, const float *B,
-                                int ldb, float *C, int ldc, int accumulate)
+                                int ldb, float *C, int ldc, int accumulate, float *ws)
 {
     if (lf_gemm_openblas())
-        lf_gemm_blas(M, N, K, A, lda, B, ldb, C, ldc, accumulate);
+        lf_gemm_blas(M, N, K, A, lda, B, ldb, C, ldc, accumulate, ws);
     else
-        LF_SIMD(gemm)(M, N, K, A, lda, B, ldb, C, ldc, accumulate);
+        LF_SIMD(gemm)(M, N, K, A, lda, B, ldb, C, ldc, accumulate, ws);
 }
 
 const lf_kernels LF_SIMD_TABLE = {

@@ -116,7 +116,8 @@ static void pointwise_task(void *arg, int t)
     if (m0 >= m1) return;
     const float *a = j->in + (size_t)m0 * c->cin;
     float *y = j->out + (size_t)m0 * c->cout;
-    j->ex->k->gemm(m1 - m0, c->cout, c->cin, a, c->cin, c->w, c->cout, y, c->cout, 0);
+    j->ex->k->gemm(m1 - m0, c->cout, c->cin, a, c->cin, c->w, c->cout, y, c->cout, 0,
+                   lf_exec_gemm_ws(j->ex, t));
     epilogue(j->ex, c, y, m1 - m0);
 }
 
@@ -147,7 +148,7 @@ static void im2col_task(void *arg, int t)
                   oy1 - oy0, j->outW);
         int M = (oy1 - oy0) * j->outW;
         float *y = j->out + (size_t)oy0 * (size_t)j->outW * (size_t)c->cout;
-        k->gemm(M, c->cout, K, cols, K, c->w, c->cout, y, c->cout, 0);
+        k->gemm(M, c->cout, K, cols, K, c->w, c->cout, y, c->cout, 0, lf_exec_gemm_ws(j->ex, t));
         epilogue(j->ex, c, y, M);
     }
 }

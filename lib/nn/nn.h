@@ -59,7 +59,17 @@ typedef struct lf_exec {
     lf_arena *arena;
     lf_pool *pool;
     lf_error *err;
+    /* GEMM packing workspaces: lf_pool_threads(pool) slices of
+     * LF_GEMM_WS_FLOATS floats, slice t for task t of a pool run (tasks never
+     * outnumber threads in the layers). NULL selects the unpacked GEMM. */
+    float *gemm_ws;
 } lf_exec;
+
+/* Workspace slice for task t, or NULL. */
+static inline float *lf_exec_gemm_ws(const lf_exec *ex, int t)
+{
+    return ex->gemm_ws ? ex->gemm_ws + (size_t)t * LF_GEMM_WS_FLOATS : NULL;
+}
 
 /* TF 'same' padding for one axis: output size and padding before. */
 static inline void lf_same_pad(int in, int k, int s, int *out, int *pad_before)
