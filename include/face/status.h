@@ -100,13 +100,14 @@ typedef enum face_isa {
 FACE_API face_status face_init(void);
 
 /** The ISA whose kernels are active (runs face_init if needed; after a
- *  failed FACE_FORCE_ISA it reports FACE_ISA_REF). Cannot fail; thread-safe. */
+ *  failed FACE_FORCE_ISA it reports FACE_ISA_REF). Returns a value, no error
+ *  code, nothing to free; thread-safe. */
 FACE_API face_isa face_active_isa(void);
 /** "ref", "avx2", "avx512", "neon"; "unknown" otherwise. Static storage;
- *  cannot fail; thread-safe. */
+ *  no error code (unknown values give "unknown"); thread-safe. */
 FACE_API const char *face_isa_name(int isa);
-/** Nonzero if the CPU and this build support the ISA; 0 for unknown values.
- *  Cannot fail; thread-safe. */
+/** Nonzero if the CPU and this build support the ISA; 0 for unknown values
+ *  (no error code). Thread-safe. */
 FACE_API int face_isa_supported(int isa);
 
 #ifdef __cplusplus

@@ -42,7 +42,8 @@ typedef struct face_template {
     float values[FACE_TEMPLATE_DIM]; /**< raw FC output, not normalised */
 } face_template;
 
-/** Getters for FFI users; each equals its macro. Cannot fail; thread-safe. */
+/** Getters for FFI users; each equals its macro. Cannot fail; thread-safe;
+ *  plain values, nothing to free. */
 FACE_API size_t face_template_dim(void);
 FACE_API size_t face_template_sizeof(void);
 FACE_API size_t face_template_serialized_bytes(void);
