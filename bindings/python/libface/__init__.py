@@ -28,6 +28,8 @@ from .engine import (CHIP_SIZE, LANDMARK_COUNT, AlignMode, Chip, Context,  # noq
                      ModelKind, Option, Point, Rect, align_faceapi_box)
 from .watchlist import (AuditEvent, AuditReport, Entry, FileInfo, Key, KeyKind,  # noqa: E402
                         Match, Storage, Watchlist, audit_verify_signed)
+from .stream import (STREAM_AUDIT_ALERTS, Alert, Counters, Deployment, Quality,  # noqa: E402
+                     Stats, Stream, quality_estimate)
 
 __version__ = "1.0.0"
 
@@ -87,6 +89,8 @@ __all__ = [
     "align_faceapi_box",
     "AuditEvent", "AuditReport", "Entry", "FileInfo", "Key", "KeyKind", "Match", "Storage",
     "Watchlist", "audit_verify_signed",
+    "STREAM_AUDIT_ALERTS", "Alert", "Counters", "Deployment", "Quality", "Stats", "Stream",
+    "quality_estimate",
     "version", "version_number", "abi_version", "library_path", "has_module", "init",
     "active_isa", "isa_supported",
 ]

@@ -135,6 +135,32 @@ _DECLS = {
         "face_sizeof_watchlist_match": (ctypes.c_size_t, []),
         "face_sizeof_watchlist_search_options": (ctypes.c_size_t, []),
     },
+    "stream": {
+        "face_quality_estimate": (c_status, [P(S.Landmarks), P(S.Rect), P(S.Chip),
+                                             P(S.Quality)]),
+        "face_deployment_create": (c_status, [c_void_p, P(c_void_p)]),
+        "face_deployment_destroy": (None, [c_void_p]),
+        "face_deployment_get_counters": (c_status, [c_void_p, P(S.StreamCounters)]),
+        "face_stream_counters_format": (c_status, [P(S.StreamCounters), c_char_p,
+                                                   ctypes.c_size_t]),
+        "face_stream_options_init": (None, [P(S.StreamOptions)]),
+        "face_stream_create": (c_status, [c_void_p, c_void_p, P(S.StreamOptions),
+                                          P(c_void_p)]),
+        "face_stream_destroy": (None, [c_void_p]),
+        "face_stream_push": (c_status, [c_void_p, P(S.Image), ctypes.c_int64]),
+        "face_stream_flush": (c_status, [c_void_p]),
+        "face_stream_poll": (c_status, [c_void_p, P(P(S.StreamAlert))]),
+        "face_stream_alert_free": (None, [P(S.StreamAlert)]),
+        "face_stream_get_counters": (c_status, [c_void_p, P(S.StreamCounters)]),
+        "face_stream_get_stats": (c_status, [c_void_p, P(S.StreamStats)]),
+        "face_stream_live_tracks": (c_status, [c_void_p, c_size_p]),
+        "face_stream_last_error": (c_char_p, [c_void_p]),
+        "face_sizeof_quality": (ctypes.c_size_t, []),
+        "face_sizeof_stream_options": (ctypes.c_size_t, []),
+        "face_sizeof_stream_alert": (ctypes.c_size_t, []),
+        "face_sizeof_stream_counters": (ctypes.c_size_t, []),
+        "face_sizeof_stream_stats": (ctypes.c_size_t, []),
+    },
 }
 
 # getter -> Structure it must agree with; checked for every present group.
@@ -152,6 +178,11 @@ _SIZE_CHECKS = {
     "face_sizeof_watchlist_entry": S.WatchlistEntry,
     "face_sizeof_watchlist_match": S.WatchlistMatch,
     "face_sizeof_watchlist_search_options": S.WatchlistSearchOptions,
+    "face_sizeof_quality": S.Quality,
+    "face_sizeof_stream_options": S.StreamOptions,
+    "face_sizeof_stream_alert": S.StreamAlert,
+    "face_sizeof_stream_counters": S.StreamCounters,
+    "face_sizeof_stream_stats": S.StreamStats,
 }
 
 # Value getters that must equal the header constants the binding mirrors.

@@ -125,3 +125,47 @@ class AuditReport(ctypes.Structure):
     # No size getter either; see WatchlistFileInfo.
     _fields_ = [("struct_size", u32), ("reserved", u32), ("records", u64), ("first_bad", u64),
                 ("signed_records", i32), ("reserved2", i32)]
+
+
+# ---------------------------------------------------------------- stream
+
+class Quality(ctypes.Structure):
+    _fields_ = [("struct_size", u32), ("face_size", f32), ("eye_distance", f32), ("yaw", f32),
+                ("pitch", f32), ("roll", f32), ("sharpness", f32), ("score", f32)]
+
+
+class StreamCounters(ctypes.Structure):
+    _fields_ = [("struct_size", u32), ("reserved", u32), ("frames", u64), ("faces", u64),
+                ("tracks", u64), ("faces_gated", u64), ("faces_searched", u64), ("alerts", u64),
+                ("alerts_dropped", u64), ("faces_untracked", u64)]
+
+
+class StreamStats(ctypes.Structure):
+    _fields_ = [("struct_size", u32), ("reserved", u32), ("frames", u64), ("detect_us", u64),
+                ("landmarks_us", u64), ("align_us", u64), ("embed_us", u64),
+                ("search_us", u64), ("total_us", u64), ("max_total_us", u64)]
+
+
+class StreamAlert(ctypes.Structure):
+    _fields_ = [("struct_size", u32), ("stream_id", u32), ("track_id", u64),
+                ("timestamp_us", i64), ("box", Rect), ("distance", f32), ("similarity", f32),
+                ("id_len", u32), ("id", u8 * WATCHLIST_ID_MAX),
+                ("label", ctypes.c_char * (WATCHLIST_LABEL_MAX + 1)), ("quality", Quality),
+                ("chip", Chip)]
+
+
+#: int (*face_stream_alert_fn)(void *user, const face_stream_alert *alert)
+STREAM_ALERT_FN = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.POINTER(StreamAlert))
+
+
+class StreamOptions(ctypes.Structure):
+    _fields_ = [("struct_size", u32), ("stream_id", u32), ("flags", u32), ("threads", i32),
+                ("detector", i32), ("input_size", i32), ("detect_score", f32),
+                ("min_face_size", i32), ("max_faces", i32), ("max_frame_pixels", i64),
+                ("max_tracks", i32), ("max_missed", i32), ("track_iou", f32),
+                ("min_eye_distance", f32), ("max_yaw", f32), ("max_pitch", f32),
+                ("min_sharpness", f32), ("min_quality", f32), ("max_embeds_per_track", i32),
+                ("reembed_gain", f32), ("threshold", f32), ("search_k", i32),
+                ("on_alert", STREAM_ALERT_FN), ("on_alert_user", ctypes.c_void_p),
+                ("queue_capacity", i32), ("reserved", i32), ("deployment", ctypes.c_void_p),
+                ("allocator", ctypes.c_void_p)]
