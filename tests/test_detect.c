@@ -218,12 +218,144 @@ static void test_plan_cover(void **state)
     }
 }
 
+/* ------------------------------------------------------------ rect decode */
+
+static double sig(double v) { return 1.0 / (1.0 + exp(-v)); }
+
+/* §3.2 restated for a rectangular grid in net px: cell (r, c) spans
+ * [32c, 32c+32) of the input, anchors are in cells of 32 px, and net px u
+ * is image px u * W / Wr. Written independently of lf_tiny_decode. */
+static void ref_box(const float *q, int a, int r, int c, int Wr, int Hr, double W, double H,
+                    double ox, double oy, lf_det_box *b)
+{
+    static const double aw[5] = {1.603231, 6.041143, 2.882459, 4.266906, 9.041765};
+    static const double ah[5] = {2.094468, 7.080126, 3.518061, 5.178857, 10.66308};
+    double cx = 32.0 * (c + sig(q[0])), cy = 32.0 * (r + sig(q[1]));
+    double w = 32.0 * exp(q[2]) * aw[a], h = 32.0 * exp(q[3]) * ah[a];
+    double sx = W / Wr, sy = H / Hr;
+    *b = (lf_det_box){ox + (cx - w / 2) * sx, oy + (cy - h / 2) * sy, ox + (cx + w / 2) * sx,
+                      oy + (cy + h / 2) * sy, sig(q[4]), 0};
+}
+
+static void test_rect_decode(void **state)
+{
+    (void)state;
+    uint64_t seed = 99;
+    static const int grids[][4] = {/* Gx, Gy, Wr, Hr */ {13, 13, 416, 234}, {96, 54, 3072, 1728},
+                                   {7, 3, 200, 70},    {1, 1, 5, 32},       {40, 9, 1260, 257}};
+    for (size_t gi = 0; gi < sizeof grids / sizeof grids[0]; gi++) {
+        const int Gx = grids[gi][0], Gy = grids[gi][1];
+        lf_tiny_grid g = {Gx, Gy, grids[gi][2], grids[gi][3], 17.5, -3.0, 1920.0 * (gi + 1) / 3,
+                          1080.0 * (gi + 2) / 5};
+        /* a tile in the middle of the grid (or the whole of a small one) */
+        lf_det_rtile t;
+        t.gx0 = Gx / 4, t.gx1 = Gx - Gx / 5, t.gy0 = Gy / 3, t.gy1 = Gy;
+        t.cx0 = t.gx0 + (t.gx1 - t.gx0 > 4), t.cx1 = t.gx1 - (t.gx1 - t.gx0 > 4);
+        t.cy0 = t.gy0, t.cy1 = t.gy1 - (t.gy1 - t.gy0 > 3);
+        const int tw = t.gx1 - t.gx0, th = t.gy1 - t.gy0;
+        float *out = malloc((size_t)tw * th * 25 * sizeof *out);
+        for (size_t k = 0; k < (size_t)tw * th * 25; k++)
+            out[k] = (float)((double)(tu_rand(&seed) % 20001) / 10000.0 - 1.0) * 3.0f;
+        lf_det_box *got = malloc((size_t)tw * th * 5 * sizeof *got);
+        const double thr = 0.6;
+        size_t n = lf_tiny_decode(&g, &t, out, thr, got), k = 0;
+        for (int r = 0; r < Gy; r++) {
+            for (int c = 0; c < Gx; c++) {
+                for (int a = 0; a < 5; a++) {
+                    int owned = r >= t.cy0 && r < t.cy1 && c >= t.cx0 && c < t.cx1;
+                    if (!owned) continue;
+                    const float *q = out + ((size_t)(r - t.gy0) * tw + (c - t.gx0)) * 25 + a * 5;
+                    lf_det_box e;
+                    ref_box(q, a, r, c, g.Wr, g.Hr, g.W, g.H, g.ox, g.oy, &e);
+                    if (!(e.score > thr)) continue;
+                    assert_true(k < n);
+                    const lf_det_box *b = &got[k++];
+                    assert_true(b->idx == ((int64_t)r * Gx + c) * 5 + a);
+                    double tol = 1e-9 * (g.W + g.H);
+                    if (fabs(b->x0 - e.x0) > tol || fabs(b->y0 - e.y0) > tol ||
+                        fabs(b->x1 - e.x1) > tol || fabs(b->y1 - e.y1) > tol ||
+                        b->score != e.score)
+                        fail_msg("grid %zu cell (%d,%d) anchor %d: (%g %g %g %g) vs (%g %g %g %g)",
+                                 gi, r, c, a, b->x0, b->y0, b->x1, b->y1, e.x0, e.y0, e.x1, e.y1);
+                }
+            }
+        }
+        assert_int_equal(k, n);
+        assert_true(n > 0);
+        free(out);
+        free(got);
+    }
+}
+
+/* Resampling: a level at scale 1 copies the image under every filter; an
+ * area reduction by exactly 2 is the 2x2 mean; weights sum to 1. */
+static void test_rect_resample(void **state)
+{
+    (void)state;
+    const int W = 38, H = 20;
+    uint8_t px[38 * 20 * 3];
+    for (int i = 0; i < W * H * 3; i++) px[i] = (uint8_t)(i * 53 + 7);
+    face_image img = {.struct_size = sizeof img, .format = FACE_PIXEL_RGB24, .width = W,
+                      .height = H, .stride = 3 * W, .data = px};
+    for (int f = 0; f < 3; f++) {
+        for (int half = 0; half < 2; half++) {
+            lf_det_rect r = {.W = W, .H = H, .Wr = half ? W / 2 : W, .Hr = half ? H / 2 : H,
+                             .filter = f};
+            r.Gx = (r.Wr + 31) / 32, r.Gy = (r.Hr + 31) / 32;
+            void *mem = malloc(lf_det_rect_taps_bytes(&r));
+            lf_det_taps tx, ty;
+            lf_det_rect_taps(&r, mem, &tx, &ty);
+            for (int o = 0; o < r.Wr; o++) {
+                double sum = 0;
+                for (int k = 0; k < tx.n[o]; k++) sum += tx.w[(size_t)o * tx.maxn + k];
+                assert_true(fabs(sum - 1) < 1e-6);
+                assert_true(tx.i0[o] >= 0 && tx.i0[o] + tx.n[o] <= W);
+            }
+            const int nw = 32 * r.Gx, nh = 32 * r.Gy;
+            float *out = malloc((size_t)nw * nh * 3 * sizeof *out);
+            float *rb = malloc(lf_det_rect_row_floats(&r, nw) * sizeof *rb);
+            /* two calls, as the strips of a tile would make them */
+            lf_det_rect_rows(&img, &r, &tx, &ty, 0, nw, 0, 5, out, rb);
+            lf_det_rect_rows(&img, &r, &tx, &ty, 0, nw, 5, nh - 5, out + (size_t)5 * nw * 3, rb);
+            for (int y = 0; y < nh; y++) {
+                for (int x = 0; x < nw; x++) {
+                    for (int c = 0; c < 3; c++) {
+                        float v = out[((size_t)y * nw + x) * 3 + c], e = 0;
+                        if (x < r.Wr && y < r.Hr) {
+                            if (!half) {
+                                e = px[((size_t)y * W + x) * 3 + c];
+                            } else if (f == LF_DET_AREA) {
+                                for (int k = 0; k < 4; k++)
+                                    e += px[((size_t)(2 * y + k / 2) * W + 2 * x + k % 2) * 3 + c];
+                                e /= 4;
+                            } else {
+                                continue; /* bilinear halving: weights checked above */
+                            }
+                        }
+                        if (fabs(v - e) > 1e-3)
+                            fail_msg("filter %d half %d (%d,%d,%d): %g vs %g", f, half, x, y, c,
+                                     v, e);
+                    }
+                }
+            }
+            /* a tile's columns are the same columns of the whole input */
+            float part[7 * 3];
+            lf_det_rect_rows(&img, &r, &tx, &ty, 3, 7, 2, 1, part, rb);
+            assert_memory_equal(part, out + ((size_t)2 * nw + 3) * 3, sizeof part);
+            free(out);
+            free(rb);
+            free(mem);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_iou),         cmocka_unit_test(test_sort),
         cmocka_unit_test(test_nms),         cmocka_unit_test(test_plan_single),
-        cmocka_unit_test(test_plan_cover),
+        cmocka_unit_test(test_plan_cover),  cmocka_unit_test(test_rect_decode),
+        cmocka_unit_test(test_rect_resample),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

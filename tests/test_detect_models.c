@@ -196,9 +196,83 @@ static void test_small_face_tiny(void **state)
 {
     (void)state;
     small_face_case(TU_TINY, 48, 1000, 600);
-    small_face_case(TU_TINY, 44, 37, 1020); /* touching the bottom-left corner */
-    /* across the edges of level-0 tiles (T0 = 260, starts every 166 px) */
-    for (int x = 150; x < 260; x += 45) small_face_case(TU_TINY, 46, x, 150);
+    small_face_case(TU_TINY, 44, 37, 1020);  /* touching the bottom-left corner */
+    small_face_case(TU_TINY, 44, 1876, 0);   /* top-right corner */
+    small_face_case(TU_TINY, 44, 1876, 1036); /* bottom-right corner */
+    /* across the seams of the finest level's tiles, where a tile's halo
+     * supplies the context */
+    face_detect_options o;
+    opts_for(FACE_DETECTOR_TINY, &o);
+    o.flags = 0;
+    o.min_face_size = 40;
+    lf_det_plan p;
+    lf_det_plan_make(FACE_DETECTOR_TINY, &o, 1920, 1080, &p);
+    const lf_det_rect *r = &p.lev[0].rect;
+    assert_true(r->Gx > 0 && r->nx > 1 && r->ny > 1);
+    lf_det_rtile t;
+    lf_det_rect_tile(r, 1, 1, &t);
+    const int sx = (int)(t.cx0 * LF_TINY_CELL * 1920.0 / r->Wr);
+    const int sy = (int)(t.cy0 * LF_TINY_CELL * 1080.0 / r->Hr);
+    small_face_case(TU_TINY, 46, sx - 23, sy / 2);      /* vertical seam */
+    small_face_case(TU_TINY, 46, sx / 2, sy - 23);      /* horizontal seam */
+    small_face_case(TU_TINY, 46, sx - 30, sy - 16);     /* four tiles meet */
+}
+
+/* A rect pass at scale 1 on an image whose sides are multiples of 32 is
+ * one network run over the image; split into tiles it must give the same
+ * candidates bit for bit. With a halo one cell short it must not. */
+static size_t rect_cands(const face_image *img, const lf_det_rect *r, lf_det_box *c)
+{
+    size_t n = 0;
+    assert_int_equal(lf_arena_reserve(&g_arena, lf_tiny_rect_scratch(g_det[TU_TINY], r)), FACE_OK);
+    /* low threshold and IoU 1: (nearly) every anchor survives, so the
+     * comparison sees the raw head output, not just the final faces */
+    assert_int_equal(lf_tiny_rect_run(&g_ex, g_det[TU_TINY], img, r, 1e-4, 1.0, 100000, c, &n),
+                     FACE_OK);
+    assert_int_equal(lf_arena_mark(&g_arena), 0);
+    return n;
+}
+
+static void test_rect_seams(void **state)
+{
+    (void)state;
+    rgb_image im;
+    assert_true(load_png(g_golden->images[0].file, &im));
+    /* 1024 x 640 crop holding two of sample1's faces (at ~230 px, too big
+     * for a pass at scale 1 to be sure of them: the raw candidates are what
+     * is compared) */
+    const int W = 1024, H = 640, X = 300, Y = 150;
+    assert_true(im.w >= X + W && im.h >= Y + H);
+    face_image fi = {.struct_size = sizeof fi, .format = FACE_PIXEL_RGB24, .width = W, .height = H,
+                     .stride = 3 * im.w, .data = im.px + ((size_t)Y * im.w + X) * 3};
+    lf_det_rect r = {.W = W, .H = H, .Wr = W, .Hr = H, .Gx = W / 32, .Gy = H / 32, .nx = 1,
+                     .ny = 1, .filter = LF_DET_AREA, .halo_before = LF_TINY_HALO_BEFORE,
+                     .halo_after = LF_TINY_HALO_AFTER};
+    const size_t cap = (size_t)r.Gx * r.Gy * 5;
+    lf_det_box *whole = malloc(cap * sizeof *whole), *tiled = malloc(cap * sizeof *tiled);
+    size_t n = rect_cands(&fi, &r, whole);
+    printf("  %zu candidates with score > 1e-4\n", n);
+    assert_true(n > 100);
+    static const int splits[][2] = {{3, 2}, {2, 3}, {5, 1}, {4, 4}};
+    for (size_t k = 0; k < sizeof splits / sizeof splits[0]; k++) {
+        r.nx = splits[k][0];
+        r.ny = splits[k][1];
+        size_t m = rect_cands(&fi, &r, tiled);
+        if (m != n || memcmp(whole, tiled, n * sizeof *whole))
+            fail_msg("%dx%d tiles differ from one pass (%zu vs %zu candidates)", r.nx, r.ny, m, n);
+    }
+    /* one cell less context on either side changes the result */
+    r.nx = 3;
+    r.ny = 2;
+    for (int side = 0; side < 2; side++) {
+        r.halo_before = LF_TINY_HALO_BEFORE - (side == 0);
+        r.halo_after = LF_TINY_HALO_AFTER - (side == 1);
+        size_t m = rect_cands(&fi, &r, tiled);
+        assert_true(m != n || memcmp(whole, tiled, n * sizeof *whole) != 0);
+    }
+    free(whole);
+    free(tiled);
+    stbi_image_free(im.px);
 }
 
 static void test_small_face_ssd(void **state)
@@ -428,6 +502,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_golden_tiny),     cmocka_unit_test(test_golden_ssd),
         cmocka_unit_test(test_small_face_tiny), cmocka_unit_test(test_small_face_ssd),
+        cmocka_unit_test(test_rect_seams),
         cmocka_unit_test(test_formats_and_stride), cmocka_unit_test(test_odd_shapes),
         cmocka_unit_test(test_bad_input),
     };

@@ -91,7 +91,7 @@ enum { LF_DET_AREA = 0, LF_DET_BILINEAR = 1, LF_DET_LEGACY = 2 };
 /* Spacing of tiny's rect levels: one level is responsible for faces from
  * f_min to LF_TINY_LEVEL_STEP x f_min net px (pyramid.c has the recall
  * measurements behind it). */
-#define LF_TINY_LEVEL_STEP 4.0
+#define LF_TINY_LEVEL_STEP 2.0
 /* Largest rect tile, in head cells (32 x 32 input px each): 1152 cells are
  * 1.18 M input px at ~12 floats of activations each, 56 MB. */
 #define LF_TINY_TILE_CELLS 1152
