@@ -8,31 +8,55 @@
  * Strategy (min_face_size = m > 0 and no FACE_DETECT_SINGLE_PASS):
  *   - The whole image is always run once, exactly as face-api does; it finds
  *     every face whose box is >= f_min * max(W, H) / S image px.
- *   - If m is smaller than that, add tiled levels. Level 0 uses square tiles
- *     of side T0 = S * m / f_min image px, so a box of m px becomes f_min
- *     net px. Level l uses T_l = T0 * 2^l and is responsible for boxes of
- *     [m 2^l, m 2^(l+1)); levels stop once a tile would cover the image,
- *     where the whole-image pass takes over.
- *   - Tiles of level l overlap by ov_l = m 2^(l+1) + 2 margin_l, so every box
- *     the level is responsible for lies whole inside at least one tile.
- *     Tiles stay inside the image (the last row/column is shifted back) and
- *     are spread evenly; each tile runs the same input pipeline as the
- *     whole image, so a tile narrower than T (image smaller than a tile in
- *     one axis) is padded like face-api pads.
- *   - In a tile, a box that reaches within margin_l (2 net px) of an edge
- *     shared with a neighbour is dropped: it is a cut face, seen whole by
- *     the neighbour (if it is small) or by a coarser level (if it is big).
- *   - Survivors of every view are merged with the same greedy NMS.
- * Cost: level l has about (W/(T_l - ov_l)) * (H/(T_l - ov_l)) tiles, each one
- * full network pass; the levels form a geometric series of ratio 1/4, so the
- * total is ~4/3 of level 0 plus the whole-image pass. For tiny@416, m = 40
- * on a 1920x1080 frame: T0 = 260 px (x1.6), 11x6 tiles + 6x3 (T 520) + 3x2
- * (T 1040) + 1 whole = 91 passes; m = 80: 6x3 + 3x2 + 1 = 25 passes. A
- * larger input_size needs fewer, larger tiles for the same m (less overlap
- * waste) at the same cost per pixel. Faces below LF_DET_MIN_FACE px are not
- * searched for: upsampling more than ~2x gives the network nothing to see.
- * Scratch does not grow with the number of tiles: views run one after the
- * other in the same arena space. */
+ *   - tiny (fully convolutional) adds rect levels for the sizes below that.
+ *     Level l resizes the WHOLE image by r_l = f_min / (m k^l) per axis
+ *     (ceil to whole px, padded bottom/right to multiples of 32) and runs
+ *     the network once on that rectangular input: its head grid is Gx x Gy
+ *     cells of 32 px and the §3.2 decode generalises per axis (fx = 32 Gx /
+ *     Wr). Level l is responsible for faces [m k^l, m k^(l+1)); levels stop
+ *     once the whole-image pass sees m k^l. k = LF_TINY_LEVEL_STEP = 2,
+ *     measured with `bench_detect ... levels` (recall of one pass at scale
+ *     1 against face size, two golden faces): 64-128 net px 83-100 %, but
+ *     192 px 43-100 %, 256 px 27-33 %; tiny's range per pass is narrow, so
+ *     the old x2 spacing stays (it is cheap: level 1 costs 1/4 of level 0).
+ *     Shrinking levels use an area average (input.c); `bench_detect ...
+ *     filters` found area, half-pixel bilinear and TF-legacy bilinear
+ *     within noise of each other at r = 0.8 and 0.4 (90/88/92 % at 50 px,
+ *     100 % from 56-64), so the filter without aliasing was kept.
+ *   - A big level is computed in tiles of whole head cells (at most
+ *     LF_TINY_TILE_CELLS, split to least recomputed area) so scratch stays
+ *     bounded: 1080p at m = 40 is a 3072x1728 input, 3x2 tiles, 56 MB.
+ *     Head cell g depends on input rows [32g - 62, 32g + 127] (conv0 VALID
+ *     +2, five pad-1 depthwise convs and five 2x2 pools, pool5 stride 1),
+ *     i.e. cells g-2 .. g+3: a tile that starts on a cell boundary and
+ *     carries 2 cells of context before and 3 after (clipped at the image,
+ *     where its padding is the image's own) computes its cells bit for bit
+ *     as one pass over the level would; tests check this and that one cell
+ *     less breaks it. All tiles' candidates are sorted and NMS'd together.
+ *   - SSD's anchors are tied to its 512 x 512 input, so it keeps square
+ *     tiles: level l has tiles of side T_l = S m 2^l / f_min image px and
+ *     is responsible for boxes of [m 2^l, m 2^(l+1)); tiles of level l
+ *     overlap by ov_l = m 2^(l+1) + 2 margin_l, so every box the level is
+ *     responsible for lies whole inside at least one tile; tiles stay inside
+ *     the image and run the same input pipeline as the whole image. A box
+ *     that reaches within margin_l (2 net px) of an edge shared with a
+ *     neighbour is dropped: it is a cut face, seen whole by the neighbour or
+ *     a coarser level.
+ *   - Survivors of every level are merged with the same greedy NMS.
+ * Cost, tiny@416 on 1920x1080 (GMAC from lf_tiny_macs, halos included;
+ * best-of-5 wall time on one AVX-512 core of a busy shared machine):
+ *              before (square 416 tiles)        after (rect levels, area)
+ *     m = 40   88 passes, 17.5 GMAC, 1732 ms    3072x1728 (3x2 tiles), 1536x864
+ *                                               (2), 768x432, whole: 10 runs,
+ *                                               8.4 Mpx, 9.7 GMAC, 978 ms
+ *     m = 60   39 passes,  7.8 GMAC             2048x1152 (4), 1024x576, whole:
+ *                                               6 runs, 3.6 Mpx, 4.2 GMAC, 582 ms
+ *     m = 80   22 passes,  4.4 GMAC,  412 ms    1536x864 (2), 768x432, whole:
+ *                                               4 runs, 2.0 Mpx, 2.3 GMAC, 280 ms
+ * (bench_detect time prints these per run.) Faces below LF_DET_MIN_FACE px
+ * are not searched for: upsampling more than ~2x gives the network nothing
+ * to see. Scratch does not grow with the number of tiles or views: they run
+ * one after the other in the same arena space. */
 #include <math.h>
 
 #include "detect/detect.h"
