@@ -64,7 +64,10 @@ typedef struct tiny_geom {
 
 static int pool_out(int in) { return (in + 1) / 2; }
 
-static void geom(const lf_detector *d, int H, int W, tiny_geom *g)
+/* sw: the widest input of the run (a rect level's widest tile), which alone
+ * sets the strip height, so that every buffer of a narrower tile is no
+ * larger than the widest tile's and one scratch figure bounds them all. */
+static void geom(const lf_detector *d, int H, int W, int sw, tiny_geom *g)
 {
     const struct lf_tiny_net *t = &d->tiny;
     g->H = H;
@@ -73,7 +76,7 @@ static void geom(const lf_detector *d, int H, int W, tiny_geom *g)
     g->h[0] = pool_out(ch);
     g->w[0] = pool_out(cw);
     /* ~1 MB of conv0 output per strip: pooled while still in cache */
-    int s = 8192 / cw;
+    int s = 8192 / (sw - 2);
     if (s < 4) s = 4;
     if (s > g->h[0]) s = g->h[0];
     g->strip = s;
@@ -237,14 +240,14 @@ size_t lf_tiny_decode(const lf_tiny_grid *g, const lf_det_rtile *t, const float 
 size_t lf_tiny_scratch(const lf_detector *d, int S)
 {
     tiny_geom g;
-    geom(d, S, S, &g);
+    geom(d, S, S, S, &g);
     return geom_bytes(&g) + lf_det_sample_ws_bytes(S) + LF_ALIGN;
 }
 
 size_t lf_tiny_max_cands(const lf_detector *d, int S)
 {
     tiny_geom g;
-    geom(d, S, S, &g);
+    geom(d, S, S, S, &g);
     return (size_t)g.h[5] * g.w[5] * 5;
 }
 
@@ -266,7 +269,7 @@ face_status lf_tiny_run(const lf_exec *ex, const lf_detector *d, const face_imag
 {
     const int S = v->S;
     tiny_geom g;
-    geom(d, S, S, &g);
+    geom(d, S, S, S, &g);
     *n = 0;
 
     size_t mark = lf_arena_mark(ex->arena);
@@ -299,7 +302,7 @@ size_t lf_tiny_rect_scratch(const lf_detector *d, const lf_det_rect *r)
     int gw, gh;
     lf_det_rect_max_tile(r, &gw, &gh);
     tiny_geom g;
-    geom(d, gh * LF_TINY_CELL, gw * LF_TINY_CELL, &g);
+    geom(d, gh * LF_TINY_CELL, gw * LF_TINY_CELL, gw * LF_TINY_CELL, &g);
     return geom_bytes(&g) + lf_det_rect_taps_bytes(r) +
            lf_det_rect_row_floats(r, gw * LF_TINY_CELL) * sizeof(float) + 3 * LF_ALIGN;
 }
@@ -343,7 +346,8 @@ face_status lf_tiny_rect_run(const lf_exec *ex, const lf_detector *d, const face
             lf_det_rtile t;
             lf_det_rect_tile(r, i, j, &t);
             tiny_geom g;
-            geom(d, (t.gy1 - t.gy0) * LF_TINY_CELL, (t.gx1 - t.gx0) * LF_TINY_CELL, &g);
+            geom(d, (t.gy1 - t.gy0) * LF_TINY_CELL, (t.gx1 - t.gx0) * LF_TINY_CELL, gw * LF_TINY_CELL,
+                 &g);
             f.x0 = t.gx0 * LF_TINY_CELL;
             f.y0 = t.gy0 * LF_TINY_CELL;
             f.w = g.W;
