@@ -37,7 +37,7 @@ echo "command: bench/run_accuracy.sh $build $*"
 OPENBLAS_NUM_THREADS=1 "$build/bench/face_accuracy" \
     --data "$shared/data/lfw-dev" --crowd "$shared/data/crowd" \
     --models "$build/models" --out "$out" --threads "$threads" \
-    --det-every 20 --frames 8 "$@"
+    --jitter 2 --det-every 20 --frames 8 "$@"
 if [ "${UPDATE_CALIBRATION:-0}" = 1 ]; then
     cp "$out/calibration_table.h" "$repo/lib/engine/calibration_table.h"
     echo "updated lib/engine/calibration_table.h"
