@@ -93,7 +93,7 @@ static void progress(const char *phase, long done, long total, double t0)
 
 static const char *o_data, *o_crowd, *o_models = "build/models", *o_out = "accuracy-out",
                   *o_cache, *o_phases = "embed,verify,ident,quality,detect,crowd",
-                  *o_crowd_settings = "tiny:0,tiny:80,tiny:40,tiny:24:4,ssd:0:4,ssd:40:1";
+                  *o_crowd_settings = "tiny:0,tiny:80,tiny:40,tiny:24,ssd:0,ssd:40:2";
 static int o_pairs_only, o_det_input = 160, o_threads = 1, o_limit, o_jitter = 0, o_jit_all, o_detector = FACE_DETECTOR_TINY,
            o_det_every = 10, o_frames = 8;
 
