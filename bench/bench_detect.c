@@ -6,7 +6,10 @@
  * time:      best-of-N and median wall time of lf_detect_faces on the image
  *            resized to 640x480 and 1920x1080: single pass and
  *            min_face_size 40/60/80 (tiny @416), plus SSD; with the plan's
- *            network runs, input Mpx and GMAC.
+ *            network runs, input Mpx and GMAC. [reps [only]]: repetitions
+ *            (best-of), and one case only, e.g. "1080/80" (tiny on 1920x1080
+ *            at min_face_size 80; "480/0" is the 640x480 single pass), for
+ *            profiling one configuration.
  * calibrate: pastes the face square (fx, fy, fside), scaled to s px, at many
  *            positions of a gray S x S frame (so one pass sees it at scale
  *            1) and prints the detection rate per s: the f_min that
@@ -217,19 +220,24 @@ int main(int argc, char **argv)
         face_image b = {sizeof b, FACE_PIXEL_RGB24, 1920, 1080, 1920 * 3, 0, hd};
         printf("kernels: isa %d, threads %d\n", (int)g_ex.k->isa, threads);
         int reps = argc > 5 ? atoi(argv[5]) : 7;
+        const char *only = argc > 6 ? argv[6] : NULL;
         static const int ms[4] = {0, 80, 60, 40};
         for (int im = 0; im < 2; im++) {
             for (int k = 0; k < 4; k++) {
                 char name[64];
+                snprintf(name, sizeof name, "%d/%d", im ? 1080 : 480, ms[k]);
+                if (only && strcmp(only, name)) continue;
                 snprintf(name, sizeof name, "tiny@416 min_face_size %d", ms[k]);
                 opts(&o, FACE_DETECTOR_TINY, 416, ms[k], 0);
                 time_case(name, det[0], im ? &b : &a, &o, reps);
             }
         }
-        opts(&o, FACE_DETECTOR_SSD, 512, 0, 0);
-        time_case("ssd single pass", det[1], &a, &o, 3);
-        opts(&o, FACE_DETECTOR_SSD, 512, 80, 0);
-        time_case("ssd min_face_size 80", det[1], &b, &o, 1);
+        if (!only) {
+            opts(&o, FACE_DETECTOR_SSD, 512, 0, 0);
+            time_case("ssd single pass", det[1], &a, &o, 3);
+            opts(&o, FACE_DETECTOR_SSD, 512, 80, 0);
+            time_case("ssd min_face_size 80", det[1], &b, &o, 1);
+        }
         free(vga);
         free(hd);
     } else if (!strcmp(mode, "levels") || !strcmp(mode, "filters")) {
