@@ -188,7 +188,10 @@ size_t lf_tiny_decode(const lf_tiny_grid *g, const lf_det_rtile *t, const float 
                       lf_det_box *cands);
 /* Multiply-accumulates of one tiny pass on an H x W input (cost model). */
 double lf_tiny_macs(int H, int W);
-/* A rect pass: every tile, candidates merged, sorted and NMS'd. */
+/* A rect pass: every tile, candidates merged, sorted and NMS'd. It and
+ * lf_tiny_run release their scratch without wiping it (the next pass
+ * overwrites it): the caller's lf_arena_pop_to wipes it once, as
+ * lf_detect_faces does before it returns. */
 size_t lf_tiny_rect_scratch(const lf_detector *d, const lf_det_rect *r);
 size_t lf_tiny_rect_max_cands(const lf_det_rect *r);
 face_status lf_tiny_rect_run(const lf_exec *ex, const lf_detector *d, const face_image *img,

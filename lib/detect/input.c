@@ -39,8 +39,7 @@ static inline void read_px(const uint8_t *row, int fmt, int x, float *rgb)
 
 void lf_det_rgb_row(const face_image *img, int y, int x0, int n, float *rgb)
 {
-    const uint8_t *row = img->data + (size_t)y * (size_t)img->stride;
-    for (int i = 0; i < n; i++) read_px(row, img->format, x0 + i, rgb + 3 * i);
+    lf_image_rgb_row(img, y, x0, n, rgb); /* the format switch outside the loop */
 }
 
 void lf_det_reshaped(int w, int h, int S, int *wp, int *hp)
@@ -159,6 +158,7 @@ static void axis_taps(int filter, int L, int Lr, lf_det_taps *t)
             if (i1 - i0 + 1 > t->maxn) i1 = i0 + t->maxn - 1; /* rounding guard */
             t->i0[o] = i0;
             t->n[o] = i1 - i0 + 1;
+            for (int i = 0; i < t->maxn; i++) w[i] = 0;
             for (int i = i0; i <= i1; i++) {
                 double lo = i > a ? i : a, hi = i + 1 < b ? i + 1 : b;
                 w[i - i0] = (float)((hi - lo) / ratio);
@@ -207,38 +207,67 @@ void lf_det_rect_taps(const lf_det_rect *r, void *mem, lf_det_taps *tx, lf_det_t
 
 size_t lf_det_rect_row_floats(const lf_det_rect *r, int tile_w)
 {
-    return 3 * ((size_t)r->W + 2 + (size_t)tile_w);
+    /* a source row and its vertical sum (with maxn zero columns after it);
+     * neither depends on the tile width */
+    (void)tile_w;
+    return 3 * (2 * (size_t)r->W + (size_t)axis_maxn(r->filter, r->W, r->Wr));
+}
+
+/* o[x] = sum_t w[t] * s[t] over all maxn weights of column x (the unused
+ * ones are zero and read zeros or image values: adding 0 * v leaves the sum
+ * unchanged, and a fixed count lets the compiler unroll). */
+static inline void hfilter(const lf_det_taps *tx, int x0, int xe, int s_lo, int N,
+                           const float *col, float *o)
+{
+    for (int x = x0; x < xe; x++) {
+        const float *wx = tx->w + (size_t)x * (size_t)N;
+        const float *s = col + 3 * (size_t)(tx->i0[x] - s_lo);
+        float h0 = 0, h1 = 0, h2 = 0;
+        for (int t = 0; t < N; t++) {
+            h0 += wx[t] * s[3 * t];
+            h1 += wx[t] * s[3 * t + 1];
+            h2 += wx[t] * s[3 * t + 2];
+        }
+        float *q = o + 3 * (size_t)(x - x0);
+        q[0] = h0, q[1] = h1, q[2] = h2;
+    }
 }
 
 void lf_det_rect_rows(const face_image *img, const lf_det_rect *r, const lf_det_taps *tx,
                       const lf_det_taps *ty, int x0, int w, int y0, int n, float *out,
                       float *rowbuf)
 {
+    /* Separable: the vertical taps first, over the source columns the
+     * tile reads (contiguous, so the compiler can vectorise them), then the
+     * horizontal taps once per output pixel. The other order filtered every
+     * source row horizontally for each output row that reads it. */
     const int xe = x0 + w < r->Wr ? x0 + w : r->Wr; /* columns with image data */
     const int s_lo = xe > x0 ? tx->i0[x0] : 0;
     const int s_hi = xe > x0 ? tx->i0[xe - 1] + tx->n[xe - 1] : 0;
-    float *src = rowbuf, *acc = rowbuf + 3 * (size_t)(s_hi - s_lo + 1);
+    const size_t ns = 3 * (size_t)(s_hi - s_lo), N = (size_t)tx->maxn;
+    float *src = rowbuf, *col = rowbuf + ns;
+    memset(col + ns, 0, 3 * N * sizeof(float));
     for (int y = y0; y < y0 + n; y++) {
         float *o = out + (size_t)(y - y0) * (size_t)w * 3;
-        memset(o, 0, (size_t)w * 3 * sizeof(float));
-        if (y >= r->Hr || xe <= x0) continue;
+        if (y >= r->Hr || xe <= x0) {
+            memset(o, 0, (size_t)w * 3 * sizeof(float));
+            continue;
+        }
         for (int k = 0; k < ty->n[y]; k++) {
             const float wy = ty->w[(size_t)y * (size_t)ty->maxn + (size_t)k];
             lf_det_rgb_row(img, ty->i0[y] + k, s_lo, s_hi - s_lo, src);
-            for (int x = x0; x < xe; x++) {
-                const float *wx = tx->w + (size_t)x * (size_t)tx->maxn;
-                const float *s = src + 3 * (size_t)(tx->i0[x] - s_lo);
-                float h0 = 0, h1 = 0, h2 = 0;
-                for (int t = 0; t < tx->n[x]; t++) {
-                    h0 += wx[t] * s[3 * t];
-                    h1 += wx[t] * s[3 * t + 1];
-                    h2 += wx[t] * s[3 * t + 2];
-                }
-                float *q = acc + 3 * (size_t)(x - x0);
-                q[0] = h0, q[1] = h1, q[2] = h2;
+            if (k == 0) {
+                for (size_t i = 0; i < ns; i++) col[i] = wy * src[i];
+            } else {
+                for (size_t i = 0; i < ns; i++) col[i] += wy * src[i];
             }
-            float *q = o;
-            for (int i = 0; i < 3 * (xe - x0); i++) q[i] += wy * acc[i];
         }
+        switch (N) { /* the common counts with constant trip counts */
+        case 2: hfilter(tx, x0, xe, s_lo, 2, col, o); break;
+        case 3: hfilter(tx, x0, xe, s_lo, 3, col, o); break;
+        case 4: hfilter(tx, x0, xe, s_lo, 4, col, o); break;
+        default: hfilter(tx, x0, xe, s_lo, (int)N, col, o); break;
+        }
+        memset(o + 3 * (size_t)(xe - x0), 0, 3 * (size_t)(x0 + w - xe) * sizeof(float));
     }
 }

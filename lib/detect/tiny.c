@@ -50,19 +50,36 @@ face_status lf_tiny_load(lf_detector *d, const face_model *m, lf_error *err)
 /* Geometry of one pass on an H x W input and its scratch. conv0 is run in
  * strips of input rows, each pooled at once, so its full-resolution 16-channel
  * output (the largest tensor by 4x) never exists: the strip buffers are a
- * few rows, and the ping-pong pair starts at pool0. Consecutive tensors
- * alternate between the two buffers, each sized for the largest tensor of
- * its parity. */
+ * few rows, and the ping-pong pair starts at pool0. Likewise conv1..conv4's
+ * pointwise outputs are made in bands of rows that are biased, activated and
+ * pooled while in cache (pw_pool), so only their pooled results are stored.
+ * Consecutive tensors alternate between the two buffers, each sized for the
+ * largest tensor of its parity. */
 typedef struct tiny_geom {
     int H, W;
     int h[6], w[6]; /* after pool0..pool4 (input of conv1..conv5); [5] = head grid */
     int strip;      /* pool0 rows per conv0 strip */
     size_t buf[2];  /* floats */
     size_t strip_in, strip_out;
+    size_t band;    /* floats of pointwise band per task (LF_TINY_BAND_TASKS) */
     size_t conv_scratch;
 } tiny_geom;
 
 static int pool_out(int in) { return (in + 1) / 2; }
+
+/* Pointwise output per band: ~256 KiB, so a band is still in L2 when its
+ * bias/leaky and pool passes read it back (as separate passes over the
+ * whole tensor they were a fifth of the pass, all memory traffic). At most
+ * LF_TINY_BAND_TASKS tasks share a layer, each with its own band. */
+#define LF_TINY_BAND_FLOATS ((size_t)64 * 1024)
+#define LF_TINY_BAND_TASKS 4
+
+/* Pool output rows per band of a W-wide, C-channel pointwise output. */
+static int band_rows(int W, int C)
+{
+    size_t r = LF_TINY_BAND_FLOATS / ((size_t)2 * (size_t)W * (size_t)C);
+    return r < 1 ? 1 : r > 1024 ? 1024 : (int)r;
+}
 
 /* sw: the widest input of the run (a rect level's widest tile), which alone
  * sets the strip height, so that every buffer of a narrower tile is no
@@ -94,13 +111,18 @@ static void geom(const lf_detector *d, int H, int W, int sw, tiny_geom *g)
     } while (0)
     PUT((size_t)g->h[0] * g->w[0] * 16);
     int c = 16;
+    g->band = 0;
     for (int i = 0; i < 5; i++, c *= 2) {
         size_t hw = (size_t)g->h[i] * g->w[i];
-        PUT(hw * c);     /* depthwise */
-        PUT(hw * 2 * c); /* pointwise */
+        PUT(hw * c); /* depthwise */
+        if (i == 4) {
+            PUT(hw * 2 * c); /* pointwise; pool5 (stride 1) runs apart */
+        } else {
+            size_t bf = (size_t)2 * band_rows(g->w[i], 2 * c) * g->w[i] * 2 * c;
+            if (bf > g->band) g->band = bf;
+        }
         size_t sc = lf_conv_scratch(&t->pw[i], g->h[i], g->w[i]);
         if (sc > cs) cs = sc;
-        /* pool5 has stride 1 */
         g->h[i + 1] = i < 4 ? pool_out(g->h[i]) : g->h[i];
         g->w[i + 1] = i < 4 ? pool_out(g->w[i]) : g->w[i];
         PUT((size_t)g->h[i + 1] * g->w[i + 1] * 2 * c);
@@ -116,8 +138,9 @@ static void geom(const lf_detector *d, int H, int W, int sw, tiny_geom *g)
 
 static size_t geom_bytes(const tiny_geom *g)
 {
-    return (g->buf[0] + g->buf[1] + g->strip_in + g->strip_out) * sizeof(float) +
-           g->conv_scratch + 6 * LF_ALIGN;
+    return (g->buf[0] + g->buf[1] + g->strip_in + g->strip_out +
+            g->band * LF_TINY_BAND_TASKS) * sizeof(float) +
+           g->conv_scratch + 7 * LF_ALIGN;
 }
 
 double lf_tiny_macs(int H, int W)
@@ -140,6 +163,73 @@ static float *push_floats(lf_arena *a, size_t n)
     return lf_arena_push_uninit(a, n * sizeof(float));
 }
 
+/* §2: (x - mean) / 255 in float, a true division as face-api does. Four
+ * pixels (12 floats, a whole number of vectors) per step with the means laid
+ * out to match, so the compiler can use vector divides; the per-channel
+ * loop it replaces ran one scalar divide at a time. */
+static void normalize(float *x, size_t npx)
+{
+    float m[12];
+    for (int i = 0; i < 12; i++) m[i] = k_mean[i % 3];
+    size_t i = 0;
+    for (; i + 4 <= npx; i += 4) {
+        float *p = x + 3 * i;
+        for (int j = 0; j < 12; j++) p[j] = (p[j] - m[j]) / 255.0f;
+    }
+    for (; i < npx; i++)
+        for (int c = 0; c < 3; c++) x[3 * i + c] = (x[3 * i + c] - k_mean[c]) / 255.0f;
+}
+
+/* conv1..conv4's pointwise conv, bias, leaky and 2x2/2 pool, band by
+ * band: a task owns pool rows [p0, p1) and turns each band of them into
+ * pointwise rows in its own band buffer, then pools them into out. Every
+ * value is computed as by the unfused layers (the GEMM's sum per element
+ * does not depend on how M is split), so tiles and passes stay bitwise. */
+typedef struct pw_pool_job {
+    const lf_exec *ex;
+    const lf_conv *c;
+    const float *in; /* H x W x cin */
+    int H, W;
+    float *out; /* oh x ow x cout */
+    int oh, ow;
+    float *band;
+    size_t band_floats;
+    int rows, per_task;
+} pw_pool_job;
+
+static void pw_pool_task(void *arg, int t)
+{
+    const pw_pool_job *j = arg;
+    const lf_conv *c = j->c;
+    const lf_kernels *k = j->ex->k;
+    const int p0 = t * j->per_task, p1 = p0 + j->per_task < j->oh ? p0 + j->per_task : j->oh;
+    float *band = j->band + (size_t)t * j->band_floats;
+    for (int q0 = p0; q0 < p1; q0 += j->rows) {
+        const int q1 = q0 + j->rows < p1 ? q0 + j->rows : p1;
+        const int y0 = 2 * q0, y1 = 2 * q1 < j->H ? 2 * q1 : j->H;
+        const int M = (y1 - y0) * j->W;
+        k->gemm(M, c->cout, c->cin, j->in + (size_t)y0 * j->W * c->cin, c->cin, c->w, c->cout, band,
+                c->cout, 0, lf_exec_gemm_ws(j->ex, t));
+        k->bias_act(band, M, c->cout, c->cout, c->bias, c->act);
+        /* SAME 2x2 pools pad only bottom/right, so pad_top/left is 0. */
+        k->maxpool(band, y1 - y0, j->W, c->cout, 2, 2, 0, 0, j->out + (size_t)q0 * j->ow * c->cout,
+                   q1 - q0, j->ow);
+    }
+}
+
+static void pw_pool(const lf_exec *ex, const lf_conv *c, const float *in, int H, int W, float *out,
+                    int oh, int ow, float *band, size_t band_floats)
+{
+    pw_pool_job j = {ex, c, in, H, W, out, oh, ow, band, band_floats, band_rows(W, c->cout), 0};
+    int ntasks = lf_pool_threads(ex->pool);
+    if (ntasks > LF_TINY_BAND_TASKS) ntasks = LF_TINY_BAND_TASKS;
+    /* at least two bands' worth of rows per task, or splitting costs more */
+    if (ntasks > oh / (2 * j.rows)) ntasks = oh / (2 * j.rows);
+    if (ntasks < 1) ntasks = 1;
+    j.per_task = (oh + ntasks - 1) / ntasks;
+    lf_pool_run(ex->pool, ntasks, pw_pool_task, &j);
+}
+
 /* One forward pass; leaves the head output (g->h[5] x g->w[5] x 25) in
  * arena memory that the caller pops. */
 static face_status forward(const lf_exec *ex, const lf_detector *d, const tiny_geom *g, fill_fn fill,
@@ -147,12 +237,13 @@ static face_status forward(const lf_exec *ex, const lf_detector *d, const tiny_g
 {
     const struct lf_tiny_net *t = &d->tiny;
     const lf_kernels *k = ex->k;
-    float *buf[2], *sin, *sout;
+    float *buf[2], *sin, *sout, *band;
     buf[0] = push_floats(ex->arena, g->buf[0]);
     buf[1] = push_floats(ex->arena, g->buf[1]);
     sin = push_floats(ex->arena, g->strip_in);
     sout = push_floats(ex->arena, g->strip_out);
-    if (!buf[0] || !buf[1] || !sin || !sout)
+    band = push_floats(ex->arena, g->band * LF_TINY_BAND_TASKS);
+    if (!buf[0] || !buf[1] || !sin || !sout || !band)
         return LF_FAIL(ex->err, FACE_ERR_OUT_OF_MEMORY, "scratch arena too small");
 
     face_status st;
@@ -162,10 +253,7 @@ static face_status forward(const lf_exec *ex, const lf_detector *d, const tiny_g
         const int r0 = 2 * j0, r1 = 2 * j1 < ch ? 2 * j1 : ch; /* conv0 rows */
         const int nin = r1 - r0 + 2;
         fill(ctx, r0, nin, sin);
-        /* §2: (x - mean) / 255 in float */
-        for (size_t i = 0, np = (size_t)nin * (size_t)W; i < np; i++) {
-            for (int c = 0; c < 3; c++) sin[3 * i + c] = (sin[3 * i + c] - k_mean[c]) / 255.0f;
-        }
+        normalize(sin, (size_t)nin * (size_t)W);
         if ((st = lf_conv_forward(ex, &t->conv0, sin, nin, W, sout, r1 - r0, cw)) != FACE_OK)
             return st;
         k->maxpool(sout, r1 - r0, cw, 16, 2, 2, 0, 0, buf[0] + (size_t)j0 * g->w[0] * 16, j1 - j0,
@@ -180,12 +268,17 @@ static face_status forward(const lf_exec *ex, const lf_detector *d, const tiny_g
         lf_dwconv_forward(ex, buf[cur], H, Wd, c, t->dw[i], NULL, 1, 1, 1, buf[cur ^ 1], H, Wd,
                           LF_ACT_NONE);
         cur ^= 1;
-        if ((st = lf_conv_forward(ex, &t->pw[i], buf[cur], H, Wd, buf[cur ^ 1], H, Wd)) != FACE_OK)
-            return st;
-        cur ^= 1;
-        /* SAME 2x2 pools pad only bottom/right, so pad_top/left is 0. */
-        k->maxpool(buf[cur], H, Wd, 2 * c, 2, i < 4 ? 2 : 1, 0, 0, buf[cur ^ 1], g->h[i + 1],
-                   g->w[i + 1]);
+        if (i < 4) {
+            pw_pool(ex, &t->pw[i], buf[cur], H, Wd, buf[cur ^ 1], g->h[i + 1], g->w[i + 1], band,
+                    g->band);
+        } else {
+            if ((st = lf_conv_forward(ex, &t->pw[i], buf[cur], H, Wd, buf[cur ^ 1], H, Wd)) !=
+                FACE_OK)
+                return st;
+            cur ^= 1;
+            /* pool5: 2x2 stride 1, SAME (bottom/right) */
+            k->maxpool(buf[cur], H, Wd, 2 * c, 2, 1, 0, 0, buf[cur ^ 1], g->h[i + 1], g->w[i + 1]);
+        }
         cur ^= 1;
         H = g->h[i + 1];
         Wd = g->w[i + 1];
@@ -289,7 +382,7 @@ face_status lf_tiny_run(const lf_exec *ex, const lf_detector *d, const face_imag
         lf_det_sort(cands, nc);
         *n = lf_det_nms(cands, nc, iou, max_keep);
     }
-    lf_arena_pop_to(ex->arena, mark);
+    lf_arena_release_to(ex->arena, mark); /* the caller wipes (detect.h) */
     return st;
 }
 
@@ -354,7 +447,9 @@ face_status lf_tiny_rect_run(const lf_exec *ex, const lf_detector *d, const face
             const float *head;
             if ((st = forward(ex, d, &g, fill_rect, &f, &head)) == FACE_OK)
                 nc += lf_tiny_decode(&gr, &t, head, score_thr, cands + nc);
-            lf_arena_pop_to(ex->arena, tiles);
+            /* the next tile overwrites the same buffers: wiping tens of MB
+             * per tile cost ~3 % of a pyramid; see the release below */
+            lf_arena_release_to(ex->arena, tiles);
         }
     }
     if (st == FACE_OK) {
@@ -363,6 +458,6 @@ face_status lf_tiny_rect_run(const lf_exec *ex, const lf_detector *d, const face
         lf_det_sort(cands, nc);
         *n = lf_det_nms(cands, nc, iou, max_keep);
     }
-    lf_arena_pop_to(ex->arena, mark);
+    lf_arena_release_to(ex->arena, mark); /* the caller wipes (detect.h) */
     return st;
 }

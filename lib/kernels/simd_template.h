@@ -272,13 +272,38 @@ static void LF_SIMD(im2col)(const float *in, int H, int W, int C, int kh, int kw
 
 /* ---------------------------------------------------------------- pooling */
 
+/* A 2x2 window wholly inside, C a multiple of VW: the tiny detector's
+ * pools. Same max chain from -inf as the general path, unrolled. */
+LF_INLINE void LF_SIMD(max2x2)(const float *p, size_t rs, int C, float *o)
+{
+    const vf ninf = v_set1(-INFINITY);
+    for (int c = 0; c < C; c += VW) {
+        vf m = v_max(v_load(p + c), ninf);
+        m = v_max(v_load(p + C + c), m);
+        m = v_max(v_load(p + rs + c), m);
+        m = v_max(v_load(p + rs + C + c), m);
+        v_store(o + c, m);
+    }
+}
+
 static void LF_SIMD(maxpool)(const float *in, int H, int W, int C, int k, int stride, int pad_top,
                              int pad_left, float *out, int outH, int outW)
 {
+    const int fast = k == 2 && C % VW == 0 && pad_left == 0;
+    /* columns whose window is wholly inside */
+    const int ox_full = fast && W >= 2 ? (W - 2) / stride + 1 : 0;
     for (int oy = 0; oy < outH; oy++) {
         const int iy0 = oy * stride - pad_top;
         const int ky_lo = iy0 < 0 ? -iy0 : 0, ky_hi = H - iy0 < k ? H - iy0 : k;
-        for (int ox = 0; ox < outW; ox++) {
+        int ox = 0;
+        if (fast && ky_lo == 0 && ky_hi == 2) {
+            const float *p = in + (size_t)iy0 * W * C;
+            float *o = out + (size_t)oy * outW * C;
+            const int n = ox_full < outW ? ox_full : outW;
+            for (; ox < n; ox++)
+                LF_SIMD(max2x2)(p + (size_t)ox * stride * C, (size_t)W * C, C, o + (size_t)ox * C);
+        }
+        for (; ox < outW; ox++) {
             const int ix0 = ox * stride - pad_left;
             const int kx_lo = ix0 < 0 ? -ix0 : 0, kx_hi = W - ix0 < k ? W - ix0 : k;
             float *o = out + ((size_t)oy * outW + ox) * C;
