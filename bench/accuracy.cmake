@@ -7,3 +7,4 @@ add_executable(face_accuracy
   ${CMAKE_CURRENT_LIST_DIR}/accuracy/svg.c)
 target_compile_options(face_accuracy PRIVATE ${FACE_WARN_FLAGS})
 target_link_libraries(face_accuracy PRIVATE face Threads::Threads m)
+target_include_directories(face_accuracy PRIVATE ${CMAKE_CURRENT_LIST_DIR})

@@ -5,8 +5,9 @@
  *     --models DIR        converted models (default build/models)
  *     --align dlib|faceapi   alignment (default dlib)
  *     --flip              average with the mirrored chip's descriptor
- *     --detector ssd|tiny primary detector (default ssd; the other is the fallback)
- *     --min-face N        detector min_face_size (default 0: single pass)
+ *     --detector ssd|tiny primary detector (default tiny; bench/lfw_detect.h
+ *                         has the fallbacks, shared with bench/run_accuracy.sh)
+ *     --tiny-input N      tiny's input size for the primary pass (default 160)
  *     --threads N         worker threads (images are split across contexts)
  *     --scores FILE       write "fold same distance" per pair (for ROC/DET plots)
  *
@@ -24,6 +25,8 @@
 #include <time.h>
 
 #include <face/face.h>
+
+#include "lfw_detect.h"
 
 #define MAX_FOLDS 10
 
@@ -46,7 +49,7 @@ static image_entry *g_images;
 static int g_nimages, g_cap;
 static const char *g_dir;
 static face_engine *g_engine;
-static int g_align = FACE_ALIGN_DLIB, g_flip, g_detector = FACE_DETECTOR_SSD, g_min_face;
+static int g_align = FACE_ALIGN_DLIB, g_flip, g_detector = FACE_DETECTOR_TINY, g_tiny_input = 160;
 static atomic_int g_next, g_done, g_missed;
 
 static int image_id(const char *name, int index)
@@ -64,21 +67,6 @@ static int image_id(const char *name, int index)
     return g_nimages++;
 }
 
-/* LFW frames are 250x250 with the face in the middle: when a detector finds
- * several faces, the one nearest the centre is the subject. */
-static int pick_central(const face_detection *d, size_t n, int w, int h)
-{
-    int best = -1;
-    double bd = 1e30;
-    for (size_t i = 0; i < n; i++) {
-        double cx = d[i].box.x + d[i].box.width / 2 - w / 2.0;
-        double cy = d[i].box.y + d[i].box.height / 2 - h / 2.0;
-        double dd = cx * cx + cy * cy;
-        if (dd < bd) bd = dd, best = (int)i;
-    }
-    return best;
-}
-
 static int embed_image(face_ctx *ctx, image_entry *e)
 {
     char path[4096];
@@ -90,22 +78,8 @@ static int embed_image(face_ctx *ctx, image_entry *e)
     }
     face_detection det[32];
     size_t n = 0;
-    face_detect_options o;
-    int tries[2][2] = {{g_detector, 50}, {g_detector == FACE_DETECTOR_SSD ? FACE_DETECTOR_TINY
-                                                                          : FACE_DETECTOR_SSD,
-                                          30}};
     int best = -1;
-    for (int t = 0; t < 2 && best < 0; t++) {
-        face_detect_options_init(&o);
-        o.detector = tries[t][0];
-        o.score_threshold = (float)tries[t][1] / 100.0f;
-        o.min_face_size = g_min_face;
-        if (!g_min_face) o.flags = FACE_DETECT_SINGLE_PASS;
-        face_status s = face_detect(ctx, &img, &o, det, 32, &n);
-        if (s == FACE_ERR_BUFFER_TOO_SMALL) n = 32;
-        else if (s != FACE_OK) n = 0;
-        best = pick_central(det, n, img.width, img.height);
-    }
+    lfw_find_face(ctx, &img, g_detector, g_tiny_input, det, 32, &n, &best);
     int ok = 0;
     if (best >= 0) {
         face_landmarks lm;
@@ -184,7 +158,7 @@ int main(int argc, char **argv)
 {
     if (argc < 3) {
         fprintf(stderr, "usage: %s IMAGES_DIR PAIRS_FILE [--models DIR] [--align dlib|faceapi] "
-                        "[--flip] [--detector ssd|tiny] [--min-face N] [--threads N] "
+                        "[--flip] [--detector ssd|tiny] [--tiny-input N] [--threads N] "
                         "[--scores FILE]\n",
                 argv[0]);
         return 2;
@@ -199,7 +173,7 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--flip")) g_flip = 1;
         else if (!strcmp(argv[i], "--detector") && i + 1 < argc)
             g_detector = !strcmp(argv[++i], "tiny") ? FACE_DETECTOR_TINY : FACE_DETECTOR_SSD;
-        else if (!strcmp(argv[i], "--min-face") && i + 1 < argc) g_min_face = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--tiny-input") && i + 1 < argc) g_tiny_input = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--threads") && i + 1 < argc) threads = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--scores") && i + 1 < argc) scores = argv[++i];
         else {

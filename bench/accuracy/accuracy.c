@@ -33,6 +33,7 @@
 
 #include <face/face.h>
 
+#include "lfw_detect.h"
 #include "metrics.h"
 #include "svg.h"
 
@@ -267,36 +268,6 @@ static void read_pairs(void)
 static atomic_int g_next, g_done_count;
 static int *g_todo, g_ntodo;
 
-/* LFW frames are centred on the subject: of several faces, the nearest the
- * centre is the one labelled. */
-static int pick_central(const face_detection *d, size_t n, int w, int h)
-{
-    int best = -1;
-    double bd = 1e30;
-    for (size_t i = 0; i < n; i++) {
-        double cx = d[i].box.x + d[i].box.width / 2 - w / 2.0;
-        double cy = d[i].box.y + d[i].box.height / 2 - h / 2.0;
-        if (cx * cx + cy * cy < bd) bd = cx * cx + cy * cy, best = (int)i;
-    }
-    return best;
-}
-
-static size_t run_detect(face_ctx *ctx, const face_image *img, int detector, int input, float thr,
-                         int min_face, face_detection *det, size_t cap)
-{
-    face_detect_options o;
-    face_detect_options_init(&o);
-    o.detector = detector;
-    if (input) o.input_size = input;
-    o.score_threshold = thr;
-    o.min_face_size = min_face;
-    if (!min_face) o.flags = FACE_DETECT_SINGLE_PASS;
-    size_t n = 0;
-    face_status s = face_detect(ctx, img, &o, det, cap, &n);
-    if (s == FACE_ERR_BUFFER_TOO_SMALL) return cap;
-    return s == FACE_OK ? n : 0;
-}
-
 static void mirror_chip(const face_chip *in, face_chip *out)
 {
     *out = *in;
@@ -363,7 +334,7 @@ static void process_image(face_ctx *ctx, int i, rec *r)
     r->w = img.width, r->h = img.height;
     face_detection det[32];
     t0 = now_s();
-    size_t n = run_detect(ctx, &img, o_detector, o_detector == FACE_DETECTOR_TINY ? o_det_input : 0, 0.5f, 0,
+    size_t n = lfw_run_detect(ctx, &img, o_detector, o_detector == FACE_DETECTOR_TINY ? o_det_input : 0, 0.5f, 0,
                           det, 32);
     r->t_det = (float)(1000 * (now_s() - t0));
     r->ndet = (int32_t)n;
@@ -372,26 +343,9 @@ static void process_image(face_ctx *ctx, int i, rec *r)
         r->det[k][2] = det[k].box.width, r->det[k][3] = det[k].box.height;
         r->det[k][4] = det[k].score;
     }
-    int best = pick_central(det, n, img.width, img.height);
-    r->used = best >= 0;
-    /* Fallbacks. tiny's anchors suit faces of roughly 1/6 to 1/2 of its
-     * input: a face filling half of a small frame can be too big at one input
-     * size and right at another, so other input sizes are tried first, then
-     * a lower score, then the other network. The central-face prior is the
-     * LFW protocol's (one labelled face per frame). */
-    static const int cascade[][2] = {{320, 50}, {128, 50}, {416, 50}, {224, 50},
-                                     {160, 30}, {128, 30}, {320, 30}, {416, 30}};
-    for (size_t c = 0; best < 0 && o_detector == FACE_DETECTOR_TINY && c < sizeof cascade / sizeof cascade[0]; c++) {
-        n = run_detect(ctx, &img, FACE_DETECTOR_TINY, cascade[c][0], (float)cascade[c][1] / 100.0f, 0, det, 32);
-        best = pick_central(det, n, img.width, img.height);
-        if (best >= 0) r->used = cascade[c][1] == 50 ? 2 : 3;
-    }
-    if (best < 0) {
-        int other = o_detector == FACE_DETECTOR_SSD ? FACE_DETECTOR_TINY : FACE_DETECTOR_SSD;
-        n = run_detect(ctx, &img, other, other == FACE_DETECTOR_TINY ? o_det_input : 0, 0.3f, 0, det, 32);
-        best = pick_central(det, n, img.width, img.height);
-        if (best >= 0) r->used = 4;
-    }
+    int best = lfw_pick_central(det, n, img.width, img.height);
+    r->used = best >= 0 ? LFW_FOUND_PRIMARY
+                        : lfw_fallback(ctx, &img, o_detector, o_det_input, det, 32, &n, &best);
     face_landmarks lm;
     face_chip chip, mir;
     if (best >= 0) {
@@ -1225,7 +1179,7 @@ static void detection_lfw(void)
             for (int q = 0; q < NSET; q++) {
                 face_detection det[32];
                 double t1 = now_s();
-                size_t nd = run_detect(ctx, &img, sets[q][0], sets[q][1], 0.5f, 0, det, 32);
+                size_t nd = lfw_run_detect(ctx, &img, sets[q][0], sets[q][1], 0.5f, 0, det, 32);
                 mms[q] += 1000 * (now_s() - t1);
                 int h = 0;
                 for (size_t k = 0; k < nd; k++) {
@@ -1453,7 +1407,7 @@ static void crowd(void)
         for (int s = 0; s < ns; s++) {
             if (f >= sfr[s]) continue;
             double t1 = now_s();
-            size_t nd = run_detect(ctx, &img, sdet[s], 0, 0.5f, smin[s], det, 4000);
+            size_t nd = lfw_run_detect(ctx, &img, sdet[s], 0, 0.5f, smin[s], det, 4000);
             ms[s] += 1000 * (now_s() - t1);
             ndet[s] += (long)nd;
             int used[4000];
