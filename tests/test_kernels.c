@@ -372,6 +372,35 @@ static void kat_resize_dist(void)
     expect_near(k->dot(a, b, 0), 0, 0, "dot empty");
 }
 
+/* wsum_u8, every table: bytes 0..255 as floats, products added left to
+ * right; the accumulate flag adds onto out. Lengths around each vector
+ * width exercise the tails. */
+static void kat_wsum_u8(void)
+{
+    for (int ti = 0; ti < 4; ti++) {
+        const lf_kernels *k = lf_kernels_for((face_isa)ti);
+        if (!k || !face_isa_supported((face_isa)ti)) continue;
+        CTX("kat wsum_u8 %s", face_isa_name(k->isa));
+        uint8_t r0[40], r1[40], r2[40];
+        for (int i = 0; i < 40; i++) {
+            r0[i] = (uint8_t)(i * 7);
+            r1[i] = (uint8_t)(255 - i);
+            r2[i] = (uint8_t)(i & 1 ? 255 : 0);
+        }
+        const uint8_t *rows[3] = {r0, r1, r2};
+        const float w[3] = {0.25f, 0.5f, 0.25f};
+        float out[40];
+        for (size_t len = 1; len <= 40; len += 3) {
+            k->wsum_u8(out, rows, w, 3, len, 0);
+            for (size_t i = 0; i < len; i++)
+                expect_near(out[i], 0.25 * r0[i] + 0.5 * r1[i] + 0.25 * r2[i], 0, "3 rows");
+            k->wsum_u8(out, rows + 1, w + 1, 1, len, 1);
+            for (size_t i = 0; i < len; i++)
+                expect_near(out[i], 0.25 * r0[i] + r1[i] + 0.25 * r2[i], 0, "accumulate");
+        }
+    }
+}
+
 /* ---------------------------------------------------------------- differential */
 
 static const face_isa OTHER_ISAS[] = {FACE_ISA_AVX2, FACE_ISA_AVX512, FACE_ISA_NEON};
@@ -733,6 +762,35 @@ static void diff_network_shapes(const lf_kernels *t)
     }
 }
 
+/* wsum_u8: random bytes, weights, row counts (1..9) and lengths; exact. */
+static void diff_wsum_u8(const lf_kernels *t, uint64_t *rng)
+{
+    uint8_t data[9][200];
+    for (int k = 0; k < 9; k++)
+        for (int i = 0; i < 200; i++) data[k][i] = (uint8_t)tu_rand(rng);
+    for (int it = 0; it < 200; it++) {
+        const int n = 1 + (int)(tu_rand(rng) % 9);
+        const size_t len = tu_rand(rng) % 190;
+        const size_t off = tu_rand(rng) % 10; /* unaligned rows */
+        const int acc = (int)(tu_rand(rng) & 1);
+        const uint8_t *rows[9];
+        float w[9];
+        for (int k = 0; k < n; k++) {
+            rows[k] = data[(k * 5 + it) % 9] + off;
+            w[k] = tu_randf(rng, -1, 1);
+        }
+        CTX("%s wsum_u8 n=%d len=%zu acc=%d", face_isa_name(t->isa), n, len, acc);
+        float *o0 = buf_new(len + 1), *o1 = buf_new(len + 1);
+        buf_rand(o0, len + 1, rng, -100, 100);
+        memcpy(o1, o0, (len + 1) * sizeof(float));
+        lf_kernels_ref.wsum_u8(o0, rows, w, n, len, acc);
+        t->wsum_u8(o1, rows, w, n, len, acc);
+        compare(o1, o0, len + 1, -1); /* the element past len stays untouched too */
+        buf_free(o0);
+        buf_free(o1);
+    }
+}
+
 /* Returns how many ISAs were compared. */
 static int diff_all(void (*fn)(const lf_kernels *, uint64_t *))
 {
@@ -771,7 +829,7 @@ static void check_dispatch(void)
             /* Every entry filled in: a NULL would crash a network later. */
             KT_CHECK(t->gemm && t->bias_act && t->affine_act && t->dwconv3x3 && t->im2col &&
                          t->maxpool && t->avgpool && t->add_act && t->resize_bilinear && t->l2sq &&
-                         t->dot && t->conv_direct,
+                         t->dot && t->conv_direct && t->wsum_u8,
                      "table %s has a NULL entry", face_isa_name(i));
         }
     }
@@ -823,6 +881,8 @@ KT_TEST(test_kat_conv_direct, kat_conv_direct())
 KT_TEST(test_kat_gemm, kat_gemm())
 KT_TEST(test_kat_pool_im2col, kat_pool_im2col())
 KT_TEST(test_kat_resize_dist, kat_resize_dist())
+KT_TEST(test_kat_wsum_u8, kat_wsum_u8())
+KT_TEST(test_diff_wsum_u8, diff_all(diff_wsum_u8))
 KT_TEST(test_diff_gemm, g_isas_compared = diff_all(diff_gemm))
 KT_TEST(test_diff_gemm_own, diff_all(diff_gemm_own))
 KT_TEST(test_diff_gemm_blas, diff_gemm_blas())
@@ -852,6 +912,7 @@ int main(void)
         cmocka_unit_test(test_diff_gemm),       cmocka_unit_test(test_diff_gemm_own),
         cmocka_unit_test(test_diff_gemm_blas),  cmocka_unit_test(test_diff_rowwise),
         cmocka_unit_test(test_diff_spatial),    cmocka_unit_test(test_diff_network_shapes),
+        cmocka_unit_test(test_kat_wsum_u8),     cmocka_unit_test(test_diff_wsum_u8),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     fprintf(stderr, "kernels: compared %d SIMD table(s) against ref\n", g_isas_compared);
@@ -868,6 +929,8 @@ int main(void)
     test_kat_gemm(NULL);
     test_kat_pool_im2col(NULL);
     test_kat_resize_dist(NULL);
+    test_kat_wsum_u8(NULL);
+    test_diff_wsum_u8(NULL);
     test_diff_gemm(NULL);
     test_diff_gemm_own(NULL);
     test_diff_gemm_blas(NULL);

@@ -168,6 +168,11 @@ size_t lf_det_rect_row_floats(const lf_det_rect *r, int tile_w);
 void lf_det_rect_rows(const face_image *img, const lf_det_rect *r, const lf_det_taps *tx,
                       const lf_det_taps *ty, int x0, int w, int y0, int n, float *out,
                       float *rowbuf);
+/* The same with an explicit kernel table (lf_det_rect_rows uses the
+ * active one); every table gives the same values. */
+void lf_det_rect_rows_k(const lf_kernels *k, const face_image *img, const lf_det_rect *r,
+                        const lf_det_taps *tx, const lf_det_taps *ty, int x0, int w, int y0, int n,
+                        float *out, float *rowbuf);
 /* The face-api view's rows [y0, y0+n) (ws as for lf_det_sample_view, taps
  * made by lf_det_view_taps). */
 void lf_det_view_taps(const lf_det_view *v, void *ws);

@@ -11,6 +11,10 @@
 
 #include "detect/detect.h"
 
+/* Source rows per call of the vertical kernel; more taps (a shrink by more
+ * than ~7x) take several calls. */
+#define LF_DET_VROWS 8
+
 static inline void read_px(const uint8_t *row, int fmt, int x, float *rgb)
 {
     const uint8_t *p;
@@ -207,10 +211,39 @@ void lf_det_rect_taps(const lf_det_rect *r, void *mem, lf_det_taps *tx, lf_det_t
 
 size_t lf_det_rect_row_floats(const lf_det_rect *r, int tile_w)
 {
-    /* a source row and its vertical sum (with maxn zero columns after it);
-     * neither depends on the tile width */
+    /* the vertical sum of a row (3 W floats and maxn zero columns after
+     * it), then LF_DET_VROWS source rows as RGB bytes (3 W bytes each) for
+     * pixel formats other than RGB24; none of it depends on the tile width */
     (void)tile_w;
-    return 3 * (2 * (size_t)r->W + (size_t)axis_maxn(r->filter, r->W, r->Wr));
+    return 3 * ((size_t)r->W + (size_t)axis_maxn(r->filter, r->W, r->Wr)) +
+           (LF_DET_VROWS * 3 * (size_t)r->W + sizeof(float) - 1) / sizeof(float);
+}
+
+/* n pixels of row y from column x0 as RGB bytes. */
+static void rgb8_row(const face_image *img, int y, int x0, int n, uint8_t *o)
+{
+    const uint8_t *p = img->data + (size_t)y * (size_t)img->stride;
+    switch (img->format) {
+    case FACE_PIXEL_GRAY8:
+        for (int i = 0; i < n; i++) o[3 * i] = o[3 * i + 1] = o[3 * i + 2] = p[x0 + i];
+        return;
+    case FACE_PIXEL_RGB24: memcpy(o, p + 3 * (size_t)x0, 3 * (size_t)n); return;
+    case FACE_PIXEL_BGR24:
+        p += 3 * (size_t)x0;
+        for (int i = 0; i < n; i++)
+            o[3 * i] = p[3 * i + 2], o[3 * i + 1] = p[3 * i + 1], o[3 * i + 2] = p[3 * i];
+        return;
+    case FACE_PIXEL_RGBA32:
+        p += 4 * (size_t)x0;
+        for (int i = 0; i < n; i++)
+            o[3 * i] = p[4 * i], o[3 * i + 1] = p[4 * i + 1], o[3 * i + 2] = p[4 * i + 2];
+        return;
+    default: /* BGRA32 */
+        p += 4 * (size_t)x0;
+        for (int i = 0; i < n; i++)
+            o[3 * i] = p[4 * i + 2], o[3 * i + 1] = p[4 * i + 1], o[3 * i + 2] = p[4 * i];
+        return;
+    }
 }
 
 /* o[x] = sum_t w[t] * s[t] over all maxn weights of column x (the unused
@@ -237,15 +270,24 @@ void lf_det_rect_rows(const face_image *img, const lf_det_rect *r, const lf_det_
                       const lf_det_taps *ty, int x0, int w, int y0, int n, float *out,
                       float *rowbuf)
 {
-    /* Separable: the vertical taps first, over the source columns the
-     * tile reads (contiguous, so the compiler can vectorise them), then the
+    lf_det_rect_rows_k(lf_kernels_active(), img, r, tx, ty, x0, w, y0, n, out, rowbuf);
+}
+
+void lf_det_rect_rows_k(const lf_kernels *k, const face_image *img, const lf_det_rect *r,
+                        const lf_det_taps *tx, const lf_det_taps *ty, int x0, int w, int y0, int n,
+                        float *out, float *rowbuf)
+{
+    /* Separable: the vertical taps first, straight from the caller's bytes
+     * over the source columns the tile reads (a vector kernel), then the
      * horizontal taps once per output pixel. The other order filtered every
-     * source row horizontally for each output row that reads it. */
+     * source row horizontally for each output row that reads it, in scalar
+     * code: it was a quarter of a pyramid. */
     const int xe = x0 + w < r->Wr ? x0 + w : r->Wr; /* columns with image data */
     const int s_lo = xe > x0 ? tx->i0[x0] : 0;
     const int s_hi = xe > x0 ? tx->i0[xe - 1] + tx->n[xe - 1] : 0;
     const size_t ns = 3 * (size_t)(s_hi - s_lo), N = (size_t)tx->maxn;
-    float *src = rowbuf, *col = rowbuf + ns;
+    float *col = rowbuf;
+    uint8_t *rgb = (uint8_t *)(col + 3 * (size_t)r->W + 3 * N);
     memset(col + ns, 0, 3 * N * sizeof(float));
     for (int y = y0; y < y0 + n; y++) {
         float *o = out + (size_t)(y - y0) * (size_t)w * 3;
@@ -253,14 +295,20 @@ void lf_det_rect_rows(const face_image *img, const lf_det_rect *r, const lf_det_
             memset(o, 0, (size_t)w * 3 * sizeof(float));
             continue;
         }
-        for (int k = 0; k < ty->n[y]; k++) {
-            const float wy = ty->w[(size_t)y * (size_t)ty->maxn + (size_t)k];
-            lf_det_rgb_row(img, ty->i0[y] + k, s_lo, s_hi - s_lo, src);
-            if (k == 0) {
-                for (size_t i = 0; i < ns; i++) col[i] = wy * src[i];
-            } else {
-                for (size_t i = 0; i < ns; i++) col[i] += wy * src[i];
+        const float *wy = ty->w + (size_t)y * (size_t)ty->maxn;
+        for (int k0 = 0; k0 < ty->n[y]; k0 += LF_DET_VROWS) {
+            const int g = ty->n[y] - k0 < LF_DET_VROWS ? ty->n[y] - k0 : LF_DET_VROWS;
+            const uint8_t *rows[LF_DET_VROWS];
+            for (int j = 0; j < g; j++) {
+                const int sy = ty->i0[y] + k0 + j;
+                if (img->format == FACE_PIXEL_RGB24) {
+                    rows[j] = img->data + (size_t)sy * (size_t)img->stride + 3 * (size_t)s_lo;
+                } else {
+                    rgb8_row(img, sy, s_lo, s_hi - s_lo, rgb + (size_t)j * 3 * (size_t)r->W);
+                    rows[j] = rgb + (size_t)j * 3 * (size_t)r->W;
+                }
             }
+            k->wsum_u8(col, rows, wy + k0, g, ns, k0 > 0);
         }
         switch (N) { /* the common counts with constant trip counts */
         case 2: hfilter(tx, x0, xe, s_lo, 2, col, o); break;

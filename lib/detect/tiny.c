@@ -401,6 +401,7 @@ size_t lf_tiny_rect_scratch(const lf_detector *d, const lf_det_rect *r)
 }
 
 typedef struct rect_fill {
+    const lf_kernels *k;
     const face_image *img;
     const lf_det_rect *r;
     lf_det_taps tx, ty;
@@ -411,7 +412,8 @@ typedef struct rect_fill {
 static void fill_rect(void *ctx, int y0, int n, float *out)
 {
     rect_fill *f = ctx;
-    lf_det_rect_rows(f->img, f->r, &f->tx, &f->ty, f->x0, f->w, f->y0 + y0, n, out, f->rowbuf);
+    lf_det_rect_rows_k(f->k, f->img, f->r, &f->tx, &f->ty, f->x0, f->w, f->y0 + y0, n, out,
+                       f->rowbuf);
 }
 
 face_status lf_tiny_rect_run(const lf_exec *ex, const lf_detector *d, const face_image *img,
@@ -422,7 +424,7 @@ face_status lf_tiny_rect_run(const lf_exec *ex, const lf_detector *d, const face
     int gw, gh;
     lf_det_rect_max_tile(r, &gw, &gh);
     const size_t mark = lf_arena_mark(ex->arena);
-    rect_fill f = {.img = img, .r = r};
+    rect_fill f = {.k = ex->k, .img = img, .r = r};
     void *tm = lf_arena_push_uninit(ex->arena, lf_det_rect_taps_bytes(r));
     f.rowbuf = push_floats(ex->arena, lf_det_rect_row_floats(r, gw * LF_TINY_CELL));
     if (!tm || !f.rowbuf) {

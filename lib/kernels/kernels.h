@@ -99,6 +99,14 @@ typedef struct lf_kernels {
     void (*conv_direct)(const float *in, int H, int W, int Cin, const float *w, int kh, int kw,
                         int Cout, const float *bias, int stride, int pad_top, int pad_left,
                         float *out, int outH, int outW, lf_act act);
+
+    /* Weighted sum of n >= 1 byte rows, as floats: out[i] = (out[i] if
+     * accumulate) + w[0]*rows[0][i] + ... + w[n-1]*rows[n-1][i] for i < len,
+     * left to right, each product rounded before its add (every table
+     * matches ref exactly). The vertical pass of an image resampler reads
+     * the caller's 8-bit pixels in place. */
+    void (*wsum_u8)(float *out, const uint8_t *const *rows, const float *w, int n, size_t len,
+                    int accumulate);
 } lf_kernels;
 
 /* Table for an ISA, or NULL if this build or CPU lacks it. */

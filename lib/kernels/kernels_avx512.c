@@ -2,6 +2,7 @@
  * 512-bit vectors with mask registers for the tails, GEMM from gemm_avx512.c
  * (OpenBLAS with FACE_GEMM=openblas). */
 #include <immintrin.h>
+#include <stdint.h>
 
 typedef __m512 vf;
 #define VW 16
@@ -29,5 +30,9 @@ static inline vf v_selgt0(vf x, vf y)
     return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(x, _mm512_setzero_ps(), _CMP_GT_OQ), y, x);
 }
 static inline float v_hsum(vf v) { return _mm512_reduce_add_ps(v); }
+static inline vf v_load_u8(const uint8_t *p)
+{
+    return _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)(const void *)p)));
+}
 
 #include "kernels/simd_template.h"

@@ -52,6 +52,8 @@ void lf_conv_direct_ref(const float *in, int H, int W, int Cin, const float *w, 
                         int Cout, const float *bias, int stride, int pad_top, int pad_left,
                         float *out, int outH, int outW, lf_act act);
 void lf_resize_bilinear_ref(const float *in, int H, int W, int C, float *out, int outH, int outW);
+void lf_wsum_u8_ref(float *out, const uint8_t *const *rows, const float *w, int n, size_t len,
+                    int accumulate);
 
 /* OpenBLAS sgemm, shared by every optimized table (OpenBLAS picks its own
  * kernels for the CPU, so this file needs no ISA flags). */

@@ -37,5 +37,12 @@ static inline vf v_max(vf a, vf b) { return vbslq_f32(vcgtq_f32(a, b), a, b); }
 static inline vf v_min(vf a, vf b) { return vbslq_f32(vcltq_f32(a, b), a, b); }
 static inline vf v_selgt0(vf x, vf y) { return vbslq_f32(vcgtq_f32(x, vdupq_n_f32(0.0f)), x, y); }
 static inline float v_hsum(vf v) { return vaddvq_f32(v); }
+static inline vf v_load_u8(const uint8_t *p)
+{
+    uint32_t x;
+    memcpy(&x, p, 4);
+    const uint16x8_t h = vmovl_u8(vcreate_u8((uint64_t)x));
+    return vcvtq_f32_u32(vmovl_u16(vget_low_u16(h)));
+}
 
 #include "kernels/simd_template.h"

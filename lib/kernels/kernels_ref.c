@@ -15,4 +15,5 @@ const lf_kernels lf_kernels_ref = {
     .l2sq = lf_l2sq_ref,
     .dot = lf_dot_ref,
     .conv_direct = lf_conv_direct_ref,
+    .wsum_u8 = lf_wsum_u8_ref,
 };

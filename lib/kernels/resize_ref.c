@@ -29,3 +29,17 @@ void lf_resize_bilinear_ref(const float *in, int H, int W, int C, float *out, in
         }
     }
 }
+
+void lf_wsum_u8_ref(float *out, const uint8_t *const *rows, const float *w, int n, size_t len,
+                    int accumulate)
+{
+    for (size_t i = 0; i < len; i++) {
+        float acc = w[0] * (float)rows[0][i];
+        if (accumulate) acc = out[i] + acc;
+        for (int k = 1; k < n; k++) {
+            const float p = w[k] * (float)rows[k][i];
+            acc += p;
+        }
+        out[i] = acc;
+    }
+}

@@ -12,6 +12,7 @@
  *                           comparisons of lf_act1 and the ref pool)
  *   v_selgt0(x, y)          x > 0 ? x : y, per lane
  *   v_hsum(v)               sum of the lanes
+ *   v_load_u8(p)            VW bytes from p, as floats
  *   LF_SIMD(name)           name decorated with the ISA suffix
  *   LF_SIMD_ISA, LF_SIMD_TABLE
  *
@@ -560,6 +561,29 @@ static void LF_SIMD(resize_bilinear)(const float *in, int H, int W, int C, float
     }
 }
 
+/* ---------------------------------------------------------------- byte rows */
+
+static void LF_SIMD(wsum_u8)(float *out, const uint8_t *const *rows, const float *w, int n,
+                             size_t len, int accumulate)
+{
+    size_t i = 0;
+    for (; i + VW <= len; i += VW) {
+        vf acc = v_mul(v_set1(w[0]), v_load_u8(rows[0] + i));
+        if (accumulate) acc = v_add(v_load(out + i), acc);
+        for (int k = 1; k < n; k++) acc = v_add(acc, v_mul(v_set1(w[k]), v_load_u8(rows[k] + i)));
+        v_store(out + i, acc);
+    }
+    for (; i < len; i++) { /* the tail in the same order */
+        float acc = w[0] * (float)rows[0][i];
+        if (accumulate) acc = out[i] + acc;
+        for (int k = 1; k < n; k++) {
+            const float p = w[k] * (float)rows[k][i];
+            acc += p;
+        }
+        out[i] = acc;
+    }
+}
+
 /* ---------------------------------------------------------------- GEMM */
 
 /* The packed GEMM of this ISA (LF_SIMD(gemm), gemm_<isa>.c), or OpenBLAS
@@ -587,4 +611,5 @@ const lf_kernels LF_SIMD_TABLE = {
     .l2sq = LF_SIMD(l2sq),
     .dot = LF_SIMD(dot),
     .conv_direct = LF_SIMD(conv_direct),
+    .wsum_u8 = LF_SIMD(wsum_u8),
 };
