@@ -67,11 +67,12 @@ typedef struct tiny_geom {
 
 static int pool_out(int in) { return (in + 1) / 2; }
 
-/* Pointwise output per band: ~256 KiB, so a band is still in L2 when its
+/* Pointwise output per band: ~64 KiB, so a band is still in L1/L2 when its
  * bias/leaky and pool passes read it back (as separate passes over the
- * whole tensor they were a fifth of the pass, all memory traffic). At most
- * LF_TINY_BAND_TASKS tasks share a layer, each with its own band. */
-#define LF_TINY_BAND_FLOATS ((size_t)64 * 1024)
+ * whole tensor they were a fifth of the pass, all memory traffic); 32 to
+ * 256 KiB measured within noise. At most LF_TINY_BAND_TASKS tasks share a
+ * layer, each with its own band. */
+#define LF_TINY_BAND_FLOATS ((size_t)16 * 1024)
 #define LF_TINY_BAND_TASKS 4
 
 /* Pool output rows per band of a W-wide, C-channel pointwise output. */
