@@ -179,6 +179,41 @@ static void test_track_slots_run_out(void **state)
     lf_tracker_free(&t, &g_alloc);
 }
 
+/* Local detection frames: boxes continue live tracks, but a box no track
+ * claims starts none and is not counted untracked; tracks nobody saw miss. */
+static void test_track_known_only(void **state)
+{
+    (void)state;
+    lf_tracker t = make_tracker(4, 4, 2);
+    int32_t assign[4];
+    lf_track_events ev;
+    face_rect a = box(100, 100, 60);
+    lf_tracker_update(&t, &a, 1, assign, &ev);
+    assert_int_equal(ev.started, 1);
+    uint64_t id = t.tracks[assign[0]].id;
+    face_rect pr;
+    lf_track_predict(&t.tracks[assign[0]], &pr);
+    assert_true(fabsf(pr.x - 100) < 1e-4f && fabsf(pr.width - 60) < 1e-4f);
+    /* The tracked face moved; a stranger appears far away. */
+    face_rect bx[2] = {box(900, 100, 60), box(110, 104, 60)};
+    lf_tracker_update_known(&t, bx, 2, assign, &ev);
+    assert_int_equal(assign[0], -1);
+    assert_true(assign[1] >= 0);
+    assert_int_equal(t.tracks[assign[1]].id, id);
+    assert_int_equal(ev.started + ev.untracked + ev.ended, 0);
+    assert_int_equal(t.live, 1);
+    /* The prediction follows the motion (10, 4 px per frame). */
+    lf_track_predict(&t.tracks[assign[1]], &pr);
+    assert_true(fabsf(pr.x - 120) < 1e-3f && fabsf(pr.y - 108) < 1e-3f);
+    /* Unseen on local frames: the track misses and ends as usual. */
+    for (int f = 0; f < 3; f++) {
+        lf_tracker_update_known(&t, NULL, 0, assign, &ev);
+        assert_int_equal(ev.ended, f == 2 ? 1 : 0);
+    }
+    assert_int_equal(t.live, 0);
+    lf_tracker_free(&t, &g_alloc);
+}
+
 /* ---------------------------------------------------------------- quality */
 
 /* A crude 3-D face (unit: half the jaw width), rotated by yaw (about the
@@ -356,6 +391,9 @@ static void test_public_no_engine(void **state)
     assert_int_equal(o.struct_size, sizeof o);
     assert_int_equal(o.min_face_size, 80);
     assert_int_equal(o.flags, FACE_STREAM_AUDIT_ALERTS);
+    assert_int_equal(o.detect_interval, 5);
+    assert_int_equal(o.full_min_face_size, 0);
+    assert_true(o.local_scale == 2.0f);
 
     assert_int_equal(face_sizeof_quality(), sizeof(face_quality));
     assert_int_equal(face_sizeof_stream_options(), sizeof(face_stream_options));
@@ -406,6 +444,7 @@ int main(void)
         cmocka_unit_test(test_track_two_people_and_split),
         cmocka_unit_test(test_track_end_and_reacquire),
         cmocka_unit_test(test_track_slots_run_out),
+        cmocka_unit_test(test_track_known_only),
         cmocka_unit_test(test_quality_pose),
         cmocka_unit_test(test_quality_size_and_sharpness),
         cmocka_unit_test(test_quality_bad_args),

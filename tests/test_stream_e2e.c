@@ -17,6 +17,7 @@
  * Plus bad arguments on create and push. Needs ../shared and the models. */
 #include <math.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdatomic.h>
 
 #include <face/face.h>
@@ -215,9 +216,8 @@ static int on_alert(void *user, const face_stream_alert *a)
 
 /* ---------------------------------------------------------------- end to end */
 
-static void test_alerts_once_per_track_and_no_trace(void **state)
+static void run_alerts_once_per_track_and_no_trace(int interval)
 {
-    (void)state;
     face_watchlist *wl = make_watchlist();
     face_image pair, other;
     load("probes/obama_and_biden.jpg", &pair);
@@ -241,6 +241,7 @@ static void test_alerts_once_per_track_and_no_trace(void **state)
     o.on_alert = on_alert;
     o.on_alert_user = &log;
     o.deployment = dep;
+    o.detect_interval = interval;
     face_stream *s = NULL;
     assert_int_equal(face_stream_create(g_engine, wl, &o, &s), FACE_OK);
 
@@ -272,9 +273,11 @@ static void test_alerts_once_per_track_and_no_trace(void **state)
         frame_compose(&f, NULL, 1, 0, 0);
         assert_int_equal(face_stream_push(s, &f.img, ts += 40000), FACE_OK);
     }
+    /* Held for a whole detection interval, so a whole-frame detection
+     * sees him (with no live track, local frames look nowhere). */
     frame_compose(&f, &pair, 2, 780, 40);
-    assert_int_equal(face_stream_push(s, &f.img, ts += 40000), FACE_OK);
-    frames++;
+    for (int i = 0; i < interval; i++, frames++)
+        assert_int_equal(face_stream_push(s, &f.img, ts += 40000), FACE_OK);
     assert_true(frames >= 50);
 
     /* Biden's chip and template from that frame, made independently the
@@ -323,9 +326,16 @@ static void test_alerts_once_per_track_and_no_trace(void **state)
     assert_int_equal(c.alerts, 2);
     assert_int_equal(c.alerts_dropped, 0);
     assert_true(c.tracks >= 8); /* 2 x (biden, obama, girl) + kit + rose */
-    assert_true(c.faces >= 2 * 10 * 3 + 30 * 2);
+    /* Obama and Biden on every frame of the two segments and both people
+     * of the second photo, less the frames a face waits for the next
+     * whole-frame detection after it appears (the girl and a weak false
+     * positive near the threshold come and go on top). */
+    assert_true(c.faces >= (uint64_t)(2 * (10 - interval + 1) * 2 + (30 - interval + 1) * 2));
     assert_true(c.faces_searched >= 4 && c.faces_searched <= c.faces_gated);
     assert_true(c.faces_searched <= c.tracks * (uint64_t)o.max_embeds_per_track);
+    assert_int_equal(c.detect_full, (uint64_t)(frames + interval - 1) / (uint64_t)interval);
+    if (interval == 1) assert_int_equal(c.detect_local, 0);
+    else assert_true(c.detect_local >= (uint64_t)(2 * 8 * 3)); /* >= 2 segments x 8 local x 3 */
     assert_int_equal(face_deployment_get_counters(dep, &dc), FACE_OK);
     assert_memory_equal(&c, &dc, sizeof c);
     face_stream_stats st;
@@ -333,6 +343,9 @@ static void test_alerts_once_per_track_and_no_trace(void **state)
     assert_int_equal(st.frames, (uint64_t)frames);
     assert_true(st.detect_us > 0 && st.landmarks_us > 0 && st.embed_us > 0);
     assert_true(st.total_us >= st.detect_us + st.landmarks_us + st.align_us + st.embed_us);
+    assert_int_equal(st.detect_us, st.detect_full_us + st.detect_local_us);
+    assert_true(st.max_full_us > 0 && st.max_full_us <= st.max_total_us);
+    assert_true(interval == 1 ? st.max_local_us == 0 : st.max_local_us > 0);
 
     /* No trace of Biden (never alerted) nor of the frames in the stream's
      * live memory: scan for 64-byte windows of his chip, his template's
@@ -361,6 +374,117 @@ static void test_alerts_once_per_track_and_no_trace(void **state)
     face_watchlist_close(wl);
 }
 
+static void test_alerts_once_per_track_and_no_trace(void **state)
+{
+    (void)state;
+    run_alerts_once_per_track_and_no_trace(1);
+}
+
+/* The same with whole-frame detection every 5th frame and local detection
+ * around the tracks in between. */
+static void test_alerts_with_detect_interval(void **state)
+{
+    (void)state;
+    run_alerts_once_per_track_and_no_trace(5);
+}
+
+/* Faces moving ~10 px a frame are followed through the local frames. With
+ * max_missed 0 a track ends on the first frame it is not seen, and a new
+ * track of Obama would alert again: exactly one alert means his track
+ * was found on every frame, local ones included. */
+static void test_moving_faces_through_local_frames(void **state)
+{
+    (void)state;
+    face_watchlist *wl = make_watchlist();
+    face_image pair;
+    load("probes/obama_and_biden.jpg", &pair);
+    frame f;
+    frame_new(&f, 1280, 800);
+    face_stream_options o;
+    face_stream_options_init(&o);
+    o.detect_interval = 5;
+    o.max_missed = 0;
+    face_stream *s = NULL;
+    assert_int_equal(face_stream_create(g_engine, wl, &o, &s), FACE_OK);
+    enum { NFR = 20 };
+    for (int i = 0; i < NFR; i++) {
+        frame_compose(&f, &pair, 2, 60 + 10 * i, 30 + 4 * i);
+        assert_int_equal(face_stream_push(s, &f.img, 40000 * i), FACE_OK);
+        size_t live = 0;
+        assert_int_equal(face_stream_live_tracks(s, &live), FACE_OK);
+        assert_true(live >= 2); /* Obama and Biden */
+    }
+    face_stream_counters c;
+    assert_int_equal(face_stream_get_counters(s, &c), FACE_OK);
+    assert_int_equal(c.frames, NFR);
+    assert_int_equal(c.detect_full, NFR / 5);
+    assert_true(c.detect_local >= 2 * (NFR - NFR / 5));
+    assert_true(c.faces >= 2 * NFR);
+    assert_int_equal(c.alerts, 1);
+    face_stream_alert *a = NULL;
+    assert_int_equal(face_stream_poll(s, &a), FACE_OK);
+    assert_non_null(a);
+    assert_memory_equal(a->id, "obama", 5);
+    face_stream_alert_free(a);
+    face_stream_destroy(s);
+    free(f.px);
+    face_image_free(g_ctx, &pair);
+    face_watchlist_close(wl);
+}
+
+/* Faces that appear between two whole-frame detections are found at the
+ * next one: local frames look only around live tracks. */
+static void test_faces_appearing_between_full_detections(void **state)
+{
+    (void)state;
+    face_watchlist *wl = make_watchlist();
+    face_image pair;
+    load("probes/obama_and_biden.jpg", &pair);
+    frame f;
+    frame_new(&f, 1280, 800);
+    face_stream_options o;
+    face_stream_options_init(&o);
+    o.detect_interval = 5;
+    face_stream *s = NULL;
+    assert_int_equal(face_stream_create(g_engine, wl, &o, &s), FACE_OK);
+    frame_compose(&f, NULL, 1, 0, 0);
+    assert_int_equal(face_stream_push(s, &f.img, 0), FACE_OK); /* whole frame: empty */
+    frame_compose(&f, &pair, 2, 100, 40);
+    face_stream_alert *a = NULL;
+    size_t live = 99;
+    for (int i = 1; i < 5; i++) {
+        assert_int_equal(face_stream_push(s, &f.img, 40000 * i), FACE_OK);
+        assert_int_equal(face_stream_live_tracks(s, &live), FACE_OK);
+        assert_int_equal(live, 0);
+        assert_int_equal(face_stream_poll(s, &a), FACE_OK);
+        assert_null(a);
+    }
+    assert_int_equal(face_stream_push(s, &f.img, 200000), FACE_OK); /* whole frame */
+    assert_int_equal(face_stream_live_tracks(s, &live), FACE_OK);
+    assert_true(live >= 2); /* Obama, Biden (and the girl, near the threshold) */
+    assert_int_equal(face_stream_poll(s, &a), FACE_OK);
+    assert_non_null(a);
+    assert_int_equal(a->timestamp_us, 200000);
+    assert_memory_equal(a->id, "obama", 5);
+    face_stream_alert_free(a);
+    face_stream_counters c;
+    assert_int_equal(face_stream_get_counters(s, &c), FACE_OK);
+    assert_int_equal(c.detect_full, 2);
+    assert_int_equal(c.detect_local, 0); /* no track to look around */
+    assert_int_equal(c.faces, live);
+    /* After a flush the next frame is detected whole again. */
+    assert_int_equal(face_stream_flush(s), FACE_OK);
+    assert_int_equal(face_stream_push(s, &f.img, 240000), FACE_OK);
+    assert_int_equal(face_stream_get_counters(s, &c), FACE_OK);
+    assert_int_equal(c.detect_full, 3);
+    assert_int_equal(face_stream_live_tracks(s, &live), FACE_OK);
+    assert_true(live >= 2);
+    face_stream_destroy(s);
+    free(f.px);
+    face_image_free(g_ctx, &pair);
+    face_watchlist_close(wl);
+}
+
 /* Queue full: the oldest alert is dropped and counted. A track alerts on
  * an entry once, so the alerts come from many tracks: the pair appears for
  * one frame, vanishes (max_missed 0 ends the tracks), and comes back. */
@@ -376,6 +500,7 @@ static void test_queue_full_drops_oldest(void **state)
     face_stream_options_init(&o);
     o.max_missed = 0;
     o.queue_capacity = 2;
+    o.detect_interval = 1; /* the pair shows for single frames */
     face_stream *s = NULL;
     assert_int_equal(face_stream_create(g_engine, wl, &o, &s), FACE_OK);
     int64_t ts = 0;
@@ -421,13 +546,13 @@ static void test_bad_arguments(void **state)
     assert_null(s);
     assert_int_equal(face_stream_create(NULL, wl, NULL, &s), FACE_ERR_INVALID_ARGUMENT);
     face_stream_options_init(&o);
-    o.struct_size = sizeof o - 1;
+    o.struct_size = (uint32_t)offsetof(face_stream_options, detect_interval) - 1;
     assert_int_equal(face_stream_create(g_engine, wl, &o, &s), FACE_ERR_INVALID_ARGUMENT);
     o.struct_size = 0;
     assert_int_equal(face_stream_create(g_engine, wl, &o, &s), FACE_ERR_INVALID_ARGUMENT);
 
     /* Every field out of range, one at a time. */
-    for (int k = 0; k < 24; k++) {
+    for (int k = 0; k < 30; k++) {
         face_stream_options_init(&o);
         switch (k) {
         case 0: o.threads = 0; break;
@@ -454,10 +579,25 @@ static void test_bad_arguments(void **state)
         case 21: o.queue_capacity = 0; break;
         case 22: o.flags = 0x80; break;
         case 23: o.min_eye_distance = INFINITY; break;
+        case 24: o.detect_interval = 0; break;
+        case 25: o.detect_interval = 1001; break;
+        case 26: o.full_min_face_size = -1; break;
+        case 27: o.local_scale = 1.4f; break;
+        case 28: o.local_scale = NAN; break;
+        case 29: o.local_scale = 6.5f; break;
         }
         assert_int_equal(face_stream_create(g_engine, wl, &o, &s), FACE_ERR_INVALID_ARGUMENT);
         assert_null(s);
     }
+    /* A struct from before detect_interval: the fields it lacks are not
+     * read (garbage there is fine) and take their defaults. */
+    face_stream_options_init(&o);
+    o.struct_size = (uint32_t)offsetof(face_stream_options, detect_interval);
+    o.detect_interval = -7;
+    o.local_scale = NAN;
+    assert_int_equal(face_stream_create(g_engine, wl, &o, &s), FACE_OK);
+    face_stream_destroy(s);
+    s = NULL;
     face_allocator half = {sizeof half, 0, NULL, NULL, NULL};
     half.free = (void (*)(void *, void *, size_t))1;
     face_stream_options_init(&o);
@@ -614,6 +754,9 @@ int main(void)
     if (face_ctx_create(g_engine, NULL, &g_ctx) != FACE_OK) return 1;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_alerts_once_per_track_and_no_trace),
+        cmocka_unit_test(test_alerts_with_detect_interval),
+        cmocka_unit_test(test_moving_faces_through_local_frames),
+        cmocka_unit_test(test_faces_appearing_between_full_detections),
         cmocka_unit_test(test_queue_full_drops_oldest),
         cmocka_unit_test(test_bad_arguments),
         cmocka_unit_test(test_four_streams_four_threads),

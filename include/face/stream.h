@@ -91,6 +91,10 @@ typedef struct face_stream_counters {
     uint64_t alerts;         /**< alerts raised */
     uint64_t alerts_dropped; /**< alerts wiped unpolled because the queue was full */
     uint64_t faces_untracked;/**< detections ignored because max_tracks were live */
+    /* appended in 1.0 with detect_interval */
+    uint64_t detect_full;    /**< frames detected whole (every detect_interval-th) */
+    uint64_t detect_local;   /**< local detections: one per live track on the
+                                  frames in between */
 } face_stream_counters;
 
 /** Cumulative per-stage wall time, microseconds, over every frame. Divide by
@@ -101,6 +105,11 @@ typedef struct face_stream_stats {
     uint64_t frames;
     uint64_t detect_us, landmarks_us, align_us, embed_us, search_us, total_us;
     uint64_t max_total_us; /**< slowest single frame */
+    /* appended in 1.0 with detect_interval: detect_us split by kind */
+    uint64_t detect_full_us;  /**< whole-frame detections */
+    uint64_t detect_local_us; /**< local detections around tracks */
+    uint64_t max_full_us;     /**< slowest frame with a whole-frame detection */
+    uint64_t max_local_us;    /**< slowest frame without one */
 } face_stream_stats;
 
 /* ------------------------------------------------------------------ deployment */
@@ -203,6 +212,29 @@ typedef struct face_stream_options {
     int32_t reserved;
     face_deployment *deployment; /**< NULL, or counters are also summed there */
     const face_allocator *allocator; /**< NULL = the engine's; copied */
+    /* Appended in 1.0. A caller whose struct_size ends before these fields
+     * gets their defaults. */
+    int32_t detect_interval;  /**< detect the whole frame every Nth frame,
+                                   1..1000 (default 5); 1 = every frame. On the
+                                   frames in between, each live track is looked
+                                   for only in a window around its predicted
+                                   box (local detection, single pass), so a
+                                   face entering the frame is found at the next
+                                   whole-frame detection, at most N-1 frames
+                                   late. */
+    int32_t full_min_face_size; /**< min face of whole-frame detections, px;
+                                   0 = min_face_size (default). A coarser value
+                                   (say 120) makes those frames cheaper: faces
+                                   between the two sizes are then only found
+                                   once they grow, but once tracked they are
+                                   followed down to any size the local
+                                   detection sees. 0..100000 */
+    float local_scale;        /**< local window side / track box side,
+                                   1.5..6 (default 2): room for the face to
+                                   move beyond its predicted box. The window
+                                   is resampled so the face spans ~128 net
+                                   px (tiny: input 256 at the default) */
+    int32_t reserved2;
 } face_stream_options;
 
 /** Set struct_size and every default listed above. Writes only *opts; NULL

@@ -64,6 +64,14 @@ void lf_tracker_free(lf_tracker *t, const lf_allocator *a);
  */
 void lf_tracker_update(lf_tracker *t, const face_rect *boxes, int n, int32_t *assign,
                        lf_track_events *ev);
+/* The same, but a box that continues no track starts none (assign -1, not
+ * counted as untracked): for local detections, whose windows see only part
+ * of the frame, so a face they meet by chance is left to the next
+ * whole-frame detection. */
+void lf_tracker_update_known(lf_tracker *t, const face_rect *boxes, int n, int32_t *assign,
+                             lf_track_events *ev);
+/* Where a live track is expected in the next frame (constant velocity). */
+void lf_track_predict(const lf_track *tr, face_rect *r);
 /* End every live track (wiping it); returns how many ended. */
 uint32_t lf_tracker_clear(lf_tracker *t);
 

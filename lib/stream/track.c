@@ -68,7 +68,7 @@ static int cmp_pair(const void *pa, const void *pb)
     return (a->det > b->det) - (a->det < b->det);
 }
 
-static void predicted(const lf_track *tr, face_rect *r)
+void lf_track_predict(const lf_track *tr, face_rect *r)
 {
     float steps = (float)(tr->missed + 1);
     float cx = tr->cx + tr->vx * steps, cy = tr->cy + tr->vy * steps;
@@ -99,8 +99,8 @@ static void end_track(lf_tracker *t, int i)
     t->live--;
 }
 
-void lf_tracker_update(lf_tracker *t, const face_rect *boxes, int n, int32_t *assign,
-                       lf_track_events *ev)
+static void update(lf_tracker *t, const face_rect *boxes, int n, int allow_new, int32_t *assign,
+                   lf_track_events *ev)
 {
     memset(ev, 0, sizeof *ev);
     if (n > t->max_dets) n = t->max_dets;
@@ -108,7 +108,7 @@ void lf_tracker_update(lf_tracker *t, const face_rect *boxes, int n, int32_t *as
     for (int i = 0; i < t->cap; i++) {
         if (!t->tracks[i].id) continue;
         face_rect p;
-        predicted(&t->tracks[i], &p);
+        lf_track_predict(&t->tracks[i], &p);
         for (int j = 0; j < n; j++) {
             float s = pair_score(t, &p, &boxes[j]);
             if (s >= 0.0f) t->pairs[np++] = (lf_track_pair){s, i, j};
@@ -156,7 +156,7 @@ void lf_tracker_update(lf_tracker *t, const face_rect *boxes, int n, int32_t *as
         }
     }
     int slot = 0;
-    for (int j = 0; j < n; j++) {
+    for (int j = 0; j < n && allow_new; j++) {
         if (t->det_used[j]) continue;
         while (slot < t->cap && t->tracks[slot].id) slot++;
         if (slot == t->cap) {
@@ -176,6 +176,18 @@ void lf_tracker_update(lf_tracker *t, const face_rect *boxes, int n, int32_t *as
         assign[j] = slot;
     }
     memset(t->det_used, 0, (size_t)t->max_dets);
+}
+
+void lf_tracker_update(lf_tracker *t, const face_rect *boxes, int n, int32_t *assign,
+                       lf_track_events *ev)
+{
+    update(t, boxes, n, 1, assign, ev);
+}
+
+void lf_tracker_update_known(lf_tracker *t, const face_rect *boxes, int n, int32_t *assign,
+                             lf_track_events *ev)
+{
+    update(t, boxes, n, 0, assign, ev);
 }
 
 uint32_t lf_tracker_clear(lf_tracker *t)
