@@ -71,7 +71,7 @@ static int pool_out(int in) { return (in + 1) / 2; }
  * bias/leaky and pool passes read it back (as separate passes over the
  * whole tensor they were a fifth of the pass, all memory traffic); 32 to
  * 256 KiB measured within noise. At most LF_TINY_BAND_TASKS tasks share a
- * layer, each with its own band. */
+ * layer (or the stem), each with its own band (or strips and row scratch). */
 #define LF_TINY_BAND_FLOATS ((size_t)16 * 1024)
 #define LF_TINY_BAND_TASKS 4
 
@@ -93,8 +93,8 @@ static void geom(const lf_detector *d, int H, int W, int sw, tiny_geom *g)
     const int ch = H - 2, cw = W - 2;
     g->h[0] = pool_out(ch);
     g->w[0] = pool_out(cw);
-    /* ~1 MB of conv0 output per strip: pooled while still in cache */
-    int s = 8192 / (sw - 2);
+    /* ~0.5 MB of conv0 output per strip: pooled while still in cache */
+    int s = 4096 / (sw - 2);
     if (s < 4) s = 4;
     if (s > g->h[0]) s = g->h[0];
     g->strip = s;
@@ -139,8 +139,8 @@ static void geom(const lf_detector *d, int H, int W, int sw, tiny_geom *g)
 
 static size_t geom_bytes(const tiny_geom *g)
 {
-    return (g->buf[0] + g->buf[1] + g->strip_in + g->strip_out +
-            g->band * LF_TINY_BAND_TASKS) * sizeof(float) +
+    return (g->buf[0] + g->buf[1] + (g->strip_in + g->strip_out + g->band) * LF_TINY_BAND_TASKS) *
+               sizeof(float) +
            g->conv_scratch + 7 * LF_ALIGN;
 }
 
@@ -156,8 +156,9 @@ double lf_tiny_macs(int H, int W)
     return m + (double)h * w * 512 * 25;
 }
 
-/* Rows [y0, y0+n) of the network input, RGB 0..255, full input width. */
-typedef void (*fill_fn)(void *ctx, int y0, int n, float *out);
+/* Rows [y0, y0+n) of the network input, RGB 0..255, full input width;
+ * task t < LF_TINY_BAND_TASKS of a pool run (its own row scratch). */
+typedef void (*fill_fn)(void *ctx, int t, int y0, int n, float *out);
 
 static float *push_floats(lf_arena *a, size_t n)
 {
@@ -231,6 +232,42 @@ static void pw_pool(const lf_exec *ex, const lf_conv *c, const float *in, int H,
     lf_pool_run(ex->pool, ntasks, pw_pool_task, &j);
 }
 
+/* The stem: input strips made, normalised, convolved (conv0, bias, leaky)
+ * and pooled (pool0) one after another, each task with its own strips, so
+ * the resampling runs on every core and the conv0 output of a strip is
+ * pooled while still in that core's cache. */
+typedef struct stem_job {
+    const lf_exec *ex;
+    const lf_conv *c;
+    const tiny_geom *g;
+    fill_fn fill;
+    void *ctx;
+    float *sin, *sout, *out;
+    int per_task; /* strips */
+} stem_job;
+
+static void stem_task(void *arg, int t)
+{
+    const stem_job *j = arg;
+    const tiny_geom *g = j->g;
+    const lf_conv *c = j->c;
+    const lf_kernels *k = j->ex->k;
+    float *sin = j->sin + (size_t)t * g->strip_in, *sout = j->sout + (size_t)t * g->strip_out;
+    const int W = g->W, ch = g->H - 2, cw = g->W - 2;
+    const int jb = t * j->per_task * g->strip;
+    const int je = jb + j->per_task * g->strip < g->h[0] ? jb + j->per_task * g->strip : g->h[0];
+    for (int j0 = jb; j0 < je; j0 += g->strip) {
+        const int j1 = j0 + g->strip < je ? j0 + g->strip : je;
+        const int r0 = 2 * j0, r1 = 2 * j1 < ch ? 2 * j1 : ch; /* conv0 rows */
+        const int nin = r1 - r0 + 2;
+        j->fill(j->ctx, t, r0, nin, sin);
+        normalize(sin, (size_t)nin * (size_t)W);
+        k->conv_direct(sin, nin, W, 3, c->w, 3, 3, 16, c->bias, 1, 0, 0, sout, r1 - r0, cw, c->act);
+        k->maxpool(sout, r1 - r0, cw, 16, 2, 2, 0, 0, j->out + (size_t)j0 * g->w[0] * 16, j1 - j0,
+                   g->w[0]);
+    }
+}
+
 /* One forward pass; leaves the head output (g->h[5] x g->w[5] x 25) in
  * arena memory that the caller pops. */
 static face_status forward(const lf_exec *ex, const lf_detector *d, const tiny_geom *g, fill_fn fill,
@@ -241,25 +278,19 @@ static face_status forward(const lf_exec *ex, const lf_detector *d, const tiny_g
     float *buf[2], *sin, *sout, *band;
     buf[0] = push_floats(ex->arena, g->buf[0]);
     buf[1] = push_floats(ex->arena, g->buf[1]);
-    sin = push_floats(ex->arena, g->strip_in);
-    sout = push_floats(ex->arena, g->strip_out);
+    sin = push_floats(ex->arena, g->strip_in * LF_TINY_BAND_TASKS);
+    sout = push_floats(ex->arena, g->strip_out * LF_TINY_BAND_TASKS);
     band = push_floats(ex->arena, g->band * LF_TINY_BAND_TASKS);
     if (!buf[0] || !buf[1] || !sin || !sout || !band)
         return LF_FAIL(ex->err, FACE_ERR_OUT_OF_MEMORY, "scratch arena too small");
 
     face_status st;
-    const int W = g->W, ch = g->H - 2, cw = g->W - 2;
-    for (int j0 = 0; j0 < g->h[0]; j0 += g->strip) {
-        const int j1 = j0 + g->strip < g->h[0] ? j0 + g->strip : g->h[0];
-        const int r0 = 2 * j0, r1 = 2 * j1 < ch ? 2 * j1 : ch; /* conv0 rows */
-        const int nin = r1 - r0 + 2;
-        fill(ctx, r0, nin, sin);
-        normalize(sin, (size_t)nin * (size_t)W);
-        if ((st = lf_conv_forward(ex, &t->conv0, sin, nin, W, sout, r1 - r0, cw)) != FACE_OK)
-            return st;
-        k->maxpool(sout, r1 - r0, cw, 16, 2, 2, 0, 0, buf[0] + (size_t)j0 * g->w[0] * 16, j1 - j0,
-                   g->w[0]);
-    }
+    const int strips = (g->h[0] + g->strip - 1) / g->strip;
+    int ntasks = lf_pool_threads(ex->pool);
+    if (ntasks > LF_TINY_BAND_TASKS) ntasks = LF_TINY_BAND_TASKS;
+    if (ntasks > strips) ntasks = strips;
+    stem_job sj = {ex, &t->conv0, g, fill, ctx, sin, sout, buf[0], (strips + ntasks - 1) / ntasks};
+    lf_pool_run(ex->pool, ntasks, stem_task, &sj);
 
     int cur = 0;
     int H = g->h[0], Wd = g->w[0];
@@ -351,8 +382,9 @@ typedef struct view_fill {
     const void *ws;
 } view_fill;
 
-static void fill_view(void *ctx, int y0, int n, float *out)
+static void fill_view(void *ctx, int t, int y0, int n, float *out)
 {
+    (void)t; /* no scratch: the taps are read-only */
     view_fill *f = ctx;
     lf_det_sample_rows(f->img, f->v, f->ws, y0, n, out);
 }
@@ -398,7 +430,8 @@ size_t lf_tiny_rect_scratch(const lf_detector *d, const lf_det_rect *r)
     tiny_geom g;
     geom(d, gh * LF_TINY_CELL, gw * LF_TINY_CELL, gw * LF_TINY_CELL, &g);
     return geom_bytes(&g) + lf_det_rect_taps_bytes(r) +
-           lf_det_rect_row_floats(r, gw * LF_TINY_CELL) * sizeof(float) + 3 * LF_ALIGN;
+           lf_det_rect_row_floats(r, gw * LF_TINY_CELL) * LF_TINY_BAND_TASKS * sizeof(float) +
+           3 * LF_ALIGN;
 }
 
 typedef struct rect_fill {
@@ -407,14 +440,15 @@ typedef struct rect_fill {
     const lf_det_rect *r;
     lf_det_taps tx, ty;
     int x0, w, y0; /* tile origin and width in level px */
-    float *rowbuf;
+    float *rowbuf; /* LF_TINY_BAND_TASKS slices of row_floats */
+    size_t row_floats;
 } rect_fill;
 
-static void fill_rect(void *ctx, int y0, int n, float *out)
+static void fill_rect(void *ctx, int t, int y0, int n, float *out)
 {
     rect_fill *f = ctx;
     lf_det_rect_rows_k(f->k, f->img, f->r, &f->tx, &f->ty, f->x0, f->w, f->y0 + y0, n, out,
-                       f->rowbuf);
+                       f->rowbuf + (size_t)t * f->row_floats);
 }
 
 face_status lf_tiny_rect_run(const lf_exec *ex, const lf_detector *d, const face_image *img,
@@ -427,7 +461,8 @@ face_status lf_tiny_rect_run(const lf_exec *ex, const lf_detector *d, const face
     const size_t mark = lf_arena_mark(ex->arena);
     rect_fill f = {.k = ex->k, .img = img, .r = r};
     void *tm = lf_arena_push_uninit(ex->arena, lf_det_rect_taps_bytes(r));
-    f.rowbuf = push_floats(ex->arena, lf_det_rect_row_floats(r, gw * LF_TINY_CELL));
+    f.row_floats = lf_det_rect_row_floats(r, gw * LF_TINY_CELL);
+    f.rowbuf = push_floats(ex->arena, f.row_floats * LF_TINY_BAND_TASKS);
     if (!tm || !f.rowbuf) {
         lf_arena_pop_to(ex->arena, mark);
         return LF_FAIL(ex->err, FACE_ERR_OUT_OF_MEMORY, "scratch arena too small");

@@ -179,8 +179,22 @@ LF_INLINE void LF_SIMD(dw_row)(const float *in, int H, int W, int C, int c, int 
         }
         const size_t rs = (size_t)W * C;
         const float *r0 = in + (size_t)iy0 * rs + c;
-        /* Two pixels per step: independent FMA chains for the pipeline. */
+        /* Four, then two pixels per step: independent FMA chains for the
+         * pipeline (a lone chain of 9 dependent FMAs is latency-bound). */
         const size_t step = (size_t)stride * C;
+        for (; ox + 4 <= ox_hi; ox += 4) {
+            const float *p = r0 + (size_t)(ox * stride - pad_left) * C;
+            const float *q = p + step, *u = q + step, *v = u + step;
+            vf a0 = LF_SIMD(dw_full)(p, p + rs, p + 2 * rs, C, n, wv);
+            vf a1 = LF_SIMD(dw_full)(q, q + rs, q + 2 * rs, C, n, wv);
+            vf a2 = LF_SIMD(dw_full)(u, u + rs, u + 2 * rs, C, n, wv);
+            vf a3 = LF_SIMD(dw_full)(v, v + rs, v + 2 * rs, C, n, wv);
+            float *o = orow + (size_t)ox * C + c;
+            LF_SIMD(stn)(o, LF_SIMD(act)(v_add(a0, bv), act), n);
+            LF_SIMD(stn)(o + C, LF_SIMD(act)(v_add(a1, bv), act), n);
+            LF_SIMD(stn)(o + 2 * (size_t)C, LF_SIMD(act)(v_add(a2, bv), act), n);
+            LF_SIMD(stn)(o + 3 * (size_t)C, LF_SIMD(act)(v_add(a3, bv), act), n);
+        }
         for (; ox + 2 <= ox_hi; ox += 2) {
             const float *p = r0 + (size_t)(ox * stride - pad_left) * C, *q = p + step;
             vf a0 = LF_SIMD(dw_full)(p, p + rs, p + 2 * rs, C, n, wv);
