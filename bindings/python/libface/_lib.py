@@ -66,6 +66,8 @@ _DECLS = {
         "face_engine_create_from_dir": (c_status, [c_char_p, c_void_p, P(c_void_p)]),
         "face_engine_destroy": (None, [c_void_p]),
         "face_engine_fingerprint": (c_status, [c_void_p, ctypes.c_int, c_u8_p]),
+        "face_threshold_for_fmr": (c_status, [c_void_p, ctypes.c_double,
+                                              ctypes.POINTER(ctypes.c_float)]),
         "face_ctx_create": (c_status, [c_void_p, c_void_p, P(c_void_p)]),
         "face_ctx_destroy": (None, [c_void_p]),
         "face_ctx_set_option": (c_status, [c_void_p, ctypes.c_int, ctypes.c_int64]),

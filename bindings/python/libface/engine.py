@@ -373,6 +373,18 @@ class Engine:
         check(st, "face_engine_fingerprint")
         return bytes(out)
 
+    def threshold_for_fmr(self, fmr):
+        """Distance threshold at which this engine's templates (dlib alignment)
+        falsely match a different person at rate ``fmr``, from the calibration
+        table shipped with the library (docs/calibration.md). Raises FaceError
+        LIMIT outside the table's measured range, INVALID_ARGUMENT outside
+        (0, 1)."""
+        out = ctypes.c_float()
+        st = _lib.fn("face_threshold_for_fmr")(self._handle("Engine.threshold_for_fmr"),
+                                               float(fmr), ctypes.byref(out))
+        check(st, "face_threshold_for_fmr")
+        return out.value
+
     def context(self, **options):
         """A new Context on this engine (see Context for the options)."""
         return Context(self, **options)

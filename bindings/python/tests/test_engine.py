@@ -144,6 +144,18 @@ class ModelsTest(unittest.TestCase):
             ENGINE.fingerprint(3)
         self.assertIs(cm.exception.code, Status.INVALID_ARGUMENT)
 
+    def test_threshold_for_fmr(self):
+        # Stricter false match rates need smaller distances.
+        t3, t4 = ENGINE.threshold_for_fmr(1e-3), ENGINE.threshold_for_fmr(1e-4)
+        self.assertTrue(0.0 < t4 < t3 < 1.2)
+        for bad in (0.0, 1.0, -1e-4, float("nan")):
+            with self.assertRaises(FaceError) as cm:
+                ENGINE.threshold_for_fmr(bad)
+            self.assertIs(cm.exception.code, Status.INVALID_ARGUMENT)
+        with self.assertRaises(FaceError) as cm:
+            ENGINE.threshold_for_fmr(1e-12)  # below what the table measured
+        self.assertIs(cm.exception.code, Status.LIMIT)
+
 
 @unittest.skipUnless(support.HAVE_MODELS, support.WHY_NO_MODELS)
 class ContextTest(unittest.TestCase):
