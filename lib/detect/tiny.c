@@ -212,10 +212,13 @@ static void pw_pool_task(void *arg, int t)
         const int M = (y1 - y0) * j->W;
         k->gemm(M, c->cout, c->cin, j->in + (size_t)y0 * j->W * c->cin, c->cin, c->w, c->cout, band,
                 c->cout, 0, lf_exec_gemm_ws(j->ex, t));
-        k->bias_act(band, M, c->cout, c->cout, c->bias, c->act);
+        /* Pool first, then bias and leaky on a quarter of the values: both
+         * are non-decreasing in x (and rounding keeps them so), so the max
+         * of act(x + b) over a window is act(max x + b), bit for bit. */
+        float *o = j->out + (size_t)q0 * j->ow * c->cout;
         /* SAME 2x2 pools pad only bottom/right, so pad_top/left is 0. */
-        k->maxpool(band, y1 - y0, j->W, c->cout, 2, 2, 0, 0, j->out + (size_t)q0 * j->ow * c->cout,
-                   q1 - q0, j->ow);
+        k->maxpool(band, y1 - y0, j->W, c->cout, 2, 2, 0, 0, o, q1 - q0, j->ow);
+        k->bias_act(o, (q1 - q0) * j->ow, c->cout, c->cout, c->bias, c->act);
     }
 }
 
