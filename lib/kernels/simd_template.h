@@ -182,19 +182,39 @@ LF_INLINE void LF_SIMD(dw_row)(const float *in, int H, int W, int C, int c, int 
         /* Four, then two pixels per step: independent FMA chains for the
          * pipeline (a lone chain of 9 dependent FMAs is latency-bound). */
         const size_t step = (size_t)stride * C;
+        /* One pointer per tap, advanced together: loads address [tap +
+         * k*step] with the pixel offsets in registers (per-pixel dw_full
+         * calls left the compiler 36 addresses to keep on the stack). Each
+         * pixel still sums its taps in (ky, kx) order. */
+        const float *t0 = r0 + (size_t)(ox * stride - pad_left) * C, *t1 = t0 + C, *t2 = t1 + C;
+        const float *t3 = t0 + rs, *t4 = t3 + C, *t5 = t4 + C;
+        const float *t6 = t3 + rs, *t7 = t6 + C, *t8 = t7 + C;
+        const size_t step2 = 2 * step, step3 = 3 * step, step4 = 4 * step;
+#define LF_DW4(tp, wt)                                                                             \
+    a0 = v_fma(LF_SIMD(ldn)(tp, n), wt, a0);                                                       \
+    a1 = v_fma(LF_SIMD(ldn)(tp + step, n), wt, a1);                                                \
+    a2 = v_fma(LF_SIMD(ldn)(tp + step2, n), wt, a2);                                               \
+    a3 = v_fma(LF_SIMD(ldn)(tp + step3, n), wt, a3);
         for (; ox + 4 <= ox_hi; ox += 4) {
-            const float *p = r0 + (size_t)(ox * stride - pad_left) * C;
-            const float *q = p + step, *u = q + step, *v = u + step;
-            vf a0 = LF_SIMD(dw_full)(p, p + rs, p + 2 * rs, C, n, wv);
-            vf a1 = LF_SIMD(dw_full)(q, q + rs, q + 2 * rs, C, n, wv);
-            vf a2 = LF_SIMD(dw_full)(u, u + rs, u + 2 * rs, C, n, wv);
-            vf a3 = LF_SIMD(dw_full)(v, v + rs, v + 2 * rs, C, n, wv);
+            vf a0 = v_zero(), a1 = v_zero(), a2 = v_zero(), a3 = v_zero();
+            LF_DW4(t0, wv[0])
+            LF_DW4(t1, wv[1])
+            LF_DW4(t2, wv[2])
+            LF_DW4(t3, wv[3])
+            LF_DW4(t4, wv[4])
+            LF_DW4(t5, wv[5])
+            LF_DW4(t6, wv[6])
+            LF_DW4(t7, wv[7])
+            LF_DW4(t8, wv[8])
+            t0 += step4, t1 += step4, t2 += step4, t3 += step4, t4 += step4;
+            t5 += step4, t6 += step4, t7 += step4, t8 += step4;
             float *o = orow + (size_t)ox * C + c;
             LF_SIMD(stn)(o, LF_SIMD(act)(v_add(a0, bv), act), n);
             LF_SIMD(stn)(o + C, LF_SIMD(act)(v_add(a1, bv), act), n);
             LF_SIMD(stn)(o + 2 * (size_t)C, LF_SIMD(act)(v_add(a2, bv), act), n);
             LF_SIMD(stn)(o + 3 * (size_t)C, LF_SIMD(act)(v_add(a3, bv), act), n);
         }
+#undef LF_DW4
         for (; ox + 2 <= ox_hi; ox += 2) {
             const float *p = r0 + (size_t)(ox * stride - pad_left) * C, *q = p + step;
             vf a0 = LF_SIMD(dw_full)(p, p + rs, p + 2 * rs, C, n, wv);
