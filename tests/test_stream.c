@@ -7,7 +7,12 @@
  *    model: frontal vs turned (yaw, pitch with their signs), roll invariance,
  *    eye distance, sharpness of flat, blurred and textured chips;
  *  - public calls that need no engine: bad arguments, getters, formatting. */
+#define _GNU_SOURCE /* memmem, mkdtemp */
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "stream/stream_internal.h"
 #include "testutil.h"
@@ -435,6 +440,64 @@ static void test_public_no_engine(void **state)
     assert_true(strlen(buf) <= 255);
 }
 
+/* face_deployment_report writes the counters as one summary record of the
+ * watchlist's audit log: decoded from the log, the text is exactly the
+ * documented line. */
+static void test_deployment_report(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/lf_stream_report_XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char log[64];
+    snprintf(log, sizeof log, "%s/audit.log", dir);
+    face_watchlist_options wo;
+    face_watchlist_options_init(&wo);
+    wo.audit_path = log;
+    uint8_t raw[32];
+    memset(raw, 7, sizeof raw);
+    face_watchlist_key key;
+    face_watchlist_key_raw(&key, raw);
+    face_watchlist *wl = NULL, *nolog = NULL;
+    assert_int_equal(face_watchlist_create(&wo, &key, &wl), FACE_OK);
+    wo.audit_path = NULL;
+    assert_int_equal(face_watchlist_create(&wo, &key, &nolog), FACE_OK);
+    face_deployment *d = NULL;
+    assert_int_equal(face_deployment_create(NULL, &d), FACE_OK);
+
+    assert_int_equal(face_deployment_report(NULL, wl), FACE_ERR_INVALID_ARGUMENT);
+    assert_int_equal(face_deployment_report(d, NULL), FACE_ERR_INVALID_ARGUMENT);
+    assert_int_equal(face_deployment_report(d, nolog), FACE_ERR_STATE);
+    assert_int_equal(face_deployment_report(d, wl), FACE_OK);
+    face_audit_report rep;
+    assert_int_equal(face_watchlist_audit_verify(wl, NULL, NULL, &rep), FACE_OK);
+    assert_int_equal(rep.records, 2); /* create, summary */
+
+    size_t n = 0;
+    uint8_t *b = tu_read_file(log, &n);
+    assert_non_null(b);
+    const char *ev = memmem(b, n, " summary - ", 11);
+    assert_non_null(ev);
+    const char *hex = ev + 11, *end = memchr(hex, ' ', n - (size_t)(hex - (const char *)b));
+    assert_non_null(end);
+    char text[FACE_AUDIT_SUMMARY_MAX + 1];
+    size_t tl = 0;
+    assert_true((size_t)(end - hex) % 2 == 0 && (size_t)(end - hex) / 2 < sizeof text);
+    for (const char *h = hex; h < end; h += 2) {
+        unsigned v;
+        assert_int_equal(sscanf(h, "%2x", &v), 1);
+        text[tl++] = (char)v;
+    }
+    text[tl] = '\0';
+    assert_string_equal(text, "deployment frames=0 faces=0 tracks=0 gated=0 searched=0 alerts=0 "
+                              "dropped=0 untracked=0 full=0 local=0");
+    free(b);
+    face_deployment_destroy(d);
+    face_watchlist_close(wl);
+    face_watchlist_close(nolog);
+    unlink(log);
+    rmdir(dir);
+}
+
 int main(void)
 {
     assert_int_equal(lf_allocator_resolve(&g_alloc, NULL), FACE_OK);
@@ -449,6 +512,7 @@ int main(void)
         cmocka_unit_test(test_quality_size_and_sharpness),
         cmocka_unit_test(test_quality_bad_args),
         cmocka_unit_test(test_public_no_engine),
+        cmocka_unit_test(test_deployment_report),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

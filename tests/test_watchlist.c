@@ -831,6 +831,112 @@ static void test_audit(void **s)
 
 /* ------------------------------------------------------------- destroy */
 
+/* The summary event: recorded with no id and its text in hex, chained and
+ * signed like every record (any edit of it is caught), continued across a
+ * reopen, and only printable ASCII of 1..512 bytes is accepted. */
+static void test_audit_summary(void **s)
+{
+    (void)s;
+    char log[4200], path[4200], bad[4200];
+    path_in(log, "summary.log");
+    path_in(path, "summary.fwl");
+    path_in(bad, "summary-bad.log");
+    uint8_t pk[32], sk[64];
+    crypto_sign_keypair(pk, sk);
+    face_watchlist *wl = make(FACE_WATCHLIST_FLOAT32, log, sk);
+    static char longest[FACE_AUDIT_SUMMARY_MAX + 2];
+    for (int i = 0; i < FACE_AUDIT_SUMMARY_MAX; i++) longest[i] = (char)(0x20 + i % 95);
+    longest[FACE_AUDIT_SUMMARY_MAX] = '\0';
+    assert_int_equal(face_watchlist_audit_summary(wl, "frames=10 faces=3"), FACE_OK);
+    assert_int_equal(face_watchlist_audit_summary(wl, longest), FACE_OK);
+    assert_int_equal(face_watchlist_audit_summary(wl, "x"), FACE_OK);
+
+    /* Refused text leaves the log alone. */
+    longest[FACE_AUDIT_SUMMARY_MAX] = 'y';
+    longest[FACE_AUDIT_SUMMARY_MAX + 1] = '\0';
+    assert_int_equal(face_watchlist_audit_summary(wl, longest), FACE_ERR_LIMIT);
+    longest[FACE_AUDIT_SUMMARY_MAX] = '\0';
+    const char *bad_text[] = {"", "two\nlines", "cr\r", "tab\there", "del\x7f",
+                              "caf\xc3\xa9", "\x01", "\xff"};
+    for (size_t i = 0; i < sizeof bad_text / sizeof *bad_text; i++)
+        assert_int_equal(face_watchlist_audit_summary(wl, bad_text[i]), FACE_ERR_INVALID_ARGUMENT);
+    assert_int_equal(face_watchlist_audit_summary(NULL, "x"), FACE_ERR_INVALID_ARGUMENT);
+    assert_int_equal(face_watchlist_audit_summary(wl, NULL), FACE_ERR_INVALID_ARGUMENT);
+
+    face_audit_report rep;
+    assert_int_equal(face_watchlist_audit_verify(wl, NULL, pk, &rep), FACE_OK);
+    assert_int_equal(rep.records, 4); /* create + 3 summaries */
+    assert_true(rep.signed_records);
+    assert_int_equal(face_audit_verify_signed(log, pk, &rep), FACE_OK);
+
+    size_t n = 0;
+    uint8_t *orig = tu_read_file(log, &n);
+    assert_non_null(orig);
+    long st[8];
+    assert_int_equal(lines_of(orig, n, st, 7), 4);
+    /* "<seq> <ms> summary - <hex of the text> ..." */
+    char want[64] = " summary - ";
+    sodium_bin2hex(want + 11, sizeof want - 11, (const uint8_t *)"frames=10", 9);
+    assert_non_null(memmem(orig + st[1], (size_t)(st[2] - st[1]), want, strlen(want)));
+    assert_null(memmem(orig, n, "frames=", 7)); /* never in clear */
+    /* The longest summary fits one line, under the parser's limit. */
+    assert_true(st[3] - st[2] > 2 * FACE_AUDIT_SUMMARY_MAX);
+
+    /* Every single-byte edit of the first summary record is caught. */
+    for (long i = st[1]; i < st[2]; i++) {
+        uint8_t *b = malloc(n);
+        memcpy(b, orig, n);
+        b[i] = b[i] == '1' ? '2' : '1';
+        wt_write_file(bad, b, n);
+        free(b);
+        face_status v = face_watchlist_audit_verify(wl, bad, pk, &rep);
+        assert_true(v == FACE_ERR_AUTH || v == FACE_ERR_CORRUPT);
+        assert_int_equal(rep.first_bad, 2);
+        face_status w = face_audit_verify_signed(bad, pk, &rep);
+        assert_true(w == FACE_ERR_AUTH || w == FACE_ERR_CORRUPT);
+    }
+    /* A summary relabelled as an alert (same length: "summary" vs
+     * "destroy") or deleted is caught too. */
+    {
+        uint8_t *b = malloc(n);
+        memcpy(b, orig, n);
+        uint8_t *ev = memmem(b + st[1], (size_t)(st[2] - st[1]), "summary", 7);
+        assert_non_null(ev);
+        memcpy(ev, "destroy", 7);
+        wt_write_file(bad, b, n);
+        free(b);
+        assert_int_equal(face_watchlist_audit_verify(wl, bad, NULL, &rep), FACE_ERR_AUTH);
+        copy_file(log, bad, st[2], st[3] - st[2]);
+        assert_int_not_equal(face_watchlist_audit_verify(wl, bad, NULL, &rep), FACE_OK);
+    }
+    free(orig);
+
+    /* Saved and reopened with its log: the summaries verify and the log is
+     * continued. */
+    assert_int_equal(face_watchlist_save(wl, path), FACE_OK);
+    face_watchlist_close(wl);
+    face_watchlist_options o;
+    wt_options(&o, FACE_WATCHLIST_FLOAT32);
+    o.audit_path = log;
+    o.audit_sign_key = sk;
+    face_watchlist_key k;
+    wt_raw_key(&k);
+    wl = NULL;
+    assert_int_equal(face_watchlist_open(path, &k, &o, &wl), FACE_OK);
+    assert_int_equal(face_watchlist_audit_summary(wl, "after reopen"), FACE_OK);
+    assert_int_equal(face_watchlist_audit_verify(wl, NULL, pk, &rep), FACE_OK);
+    assert_int_equal(rep.records, 7); /* + save, open, summary */
+    face_watchlist_close(wl);
+
+    /* No log: nothing to record. */
+    wl = make(FACE_WATCHLIST_FLOAT32, NULL, NULL);
+    assert_int_equal(face_watchlist_audit_summary(wl, "x"), FACE_ERR_STATE);
+    face_watchlist_close(wl);
+    unlink(log);
+    unlink(path);
+    unlink(bad);
+}
+
 static void test_destroy(void **s)
 {
     (void)s;
@@ -972,6 +1078,7 @@ int main(void)
         cmocka_unit_test(test_expiry),
         cmocka_unit_test(test_remove_consistency),
         cmocka_unit_test(test_audit),
+        cmocka_unit_test(test_audit_summary),
         cmocka_unit_test(test_destroy),
         cmocka_unit_test(test_allocator_wipe),
     };

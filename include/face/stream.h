@@ -139,6 +139,20 @@ FACE_API face_status face_deployment_get_counters(const face_deployment *dep,
 FACE_API face_status face_stream_counters_format(const face_stream_counters *c, char *buf,
                                                  size_t cap);
 
+/**
+ * Record the deployment's counters in a watchlist's audit log, as one
+ * `summary` record (face_watchlist_audit_summary): "deployment frames=...
+ * faces=... tracks=... gated=... searched=... alerts=... dropped=...
+ * untracked=... full=... local=...". Numbers only, no biometric data. Call
+ * it when the host's policy says (end of a shift, of an operation, before
+ * face_deployment_destroy); the library never calls it by itself, so a
+ * deployment without a log needs none. Safe while streams run (the
+ * counters are read atomically, one by one).
+ * @return FACE_OK; FACE_ERR_INVALID_ARGUMENT (NULL); FACE_ERR_STATE (the
+ *         watchlist has no audit log); FACE_ERR_IO.
+ */
+FACE_API face_status face_deployment_report(const face_deployment *dep, face_watchlist *wl);
+
 /* ------------------------------------------------------------------ alerts */
 
 /** An alert: a tracked face whose template matched a watchlist entry. */

@@ -366,7 +366,8 @@ typedef enum face_audit_event {
     FACE_AUDIT_REMOVE = 5,
     FACE_AUDIT_ALERT = 6,
     FACE_AUDIT_PURGE = 7,
-    FACE_AUDIT_DESTROY = 8
+    FACE_AUDIT_DESTROY = 8,
+    FACE_AUDIT_SUMMARY = 9 /**< a host's non-biometric summary (face_watchlist_audit_summary) */
 } face_audit_event;
 
 /**
@@ -378,6 +379,25 @@ typedef enum face_audit_event {
  */
 FACE_API face_status face_watchlist_audit_alert(face_watchlist *wl, const uint8_t *id,
                                                 size_t id_len, const char *detail);
+
+/** Longest summary text, bytes (without the NUL). */
+#define FACE_AUDIT_SUMMARY_MAX 512
+
+/**
+ * Record a summary in the audit log: figures of a deployment, a shift, a
+ * retention run... (face_deployment_report writes stream counters this
+ * way). The text must never carry biometric data - no template values,
+ * landmarks, boxes or pixels; the library cannot tell, so it only accepts
+ * what such a summary needs: printable ASCII (0x20..0x7e), no line breaks,
+ * 1..FACE_AUDIT_SUMMARY_MAX bytes. The record has no entry id. Writer.
+ * Logs holding a summary record are refused (FACE_ERR_CORRUPT) by a
+ * library older than this event.
+ * @return FACE_OK; FACE_ERR_INVALID_ARGUMENT (NULL, empty text, a byte
+ *         outside printable ASCII); FACE_ERR_LIMIT (text over
+ *         FACE_AUDIT_SUMMARY_MAX bytes); FACE_ERR_STATE (no audit log);
+ *         FACE_ERR_IO.
+ */
+FACE_API face_status face_watchlist_audit_summary(face_watchlist *wl, const char *text);
 
 /** Result of an audit verification. */
 typedef struct face_audit_report {

@@ -125,6 +125,24 @@ face_status face_stream_counters_format(const face_stream_counters *c, char *buf
     return FACE_OK;
 }
 
+face_status face_deployment_report(const face_deployment *d, face_watchlist *wl)
+{
+    if (!d || !wl) return FACE_ERR_INVALID_ARGUMENT;
+    face_stream_counters c;
+    face_deployment_get_counters(d, &c);
+    /* 10 fields of at most 20 digits and their names: under 330 bytes. */
+    char text[FACE_AUDIT_SUMMARY_MAX + 1];
+    snprintf(text, sizeof text,
+             "deployment frames=%llu faces=%llu tracks=%llu gated=%llu searched=%llu alerts=%llu "
+             "dropped=%llu untracked=%llu full=%llu local=%llu",
+             (unsigned long long)c.frames, (unsigned long long)c.faces,
+             (unsigned long long)c.tracks, (unsigned long long)c.faces_gated,
+             (unsigned long long)c.faces_searched, (unsigned long long)c.alerts,
+             (unsigned long long)c.alerts_dropped, (unsigned long long)c.faces_untracked,
+             (unsigned long long)c.detect_full, (unsigned long long)c.detect_local);
+    return face_watchlist_audit_summary(wl, text);
+}
+
 /* ---------------------------------------------------------------- stream */
 
 /* An alert as allocated: the public part first, then how to free it, so a

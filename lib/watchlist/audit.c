@@ -26,12 +26,15 @@
 
 #define DOMAIN "LFAUDIT1"
 #define DETAIL_MAX 255
-#define LINE_MAX_BYTES 1024
+#define SUMMARY_MAX FACE_AUDIT_SUMMARY_MAX
+/* The longest line: a summary, 2 x 512 hex digits, plus sequence, time,
+ * event, id, MAC and signature (about 260 bytes). */
+#define LINE_MAX_BYTES 1536
 #define SIG_BYTES crypto_sign_BYTES
 
-static const char *const EVENTS[] = {NULL,    "create", "open",  "save",
-                                     "enroll", "remove", "alert", "purge", "destroy"};
-#define NEVENTS 9
+static const char *const EVENTS[] = {NULL,     "create", "open",    "save",   "enroll",
+                                     "remove", "alert",  "purge",   "destroy", "summary"};
+#define NEVENTS 10
 
 /* ---------------------------------------------------------------- records */
 
@@ -129,7 +132,8 @@ static int parse_line(const char *l, size_t n, rec *r)
     for (int e = 1; e < NEVENTS; e++)
         if (strlen(EVENTS[e]) == fl[2] && memcmp(EVENTS[e], f[2], fl[2]) == 0) ev = e;
     if (!ev) return 0;
-    if (!is_hex_field(f[3], fl[3], FACE_WATCHLIST_ID_MAX) || !is_hex_field(f[4], fl[4], DETAIL_MAX))
+    const size_t dmax = ev == FACE_AUDIT_SUMMARY ? SUMMARY_MAX : DETAIL_MAX;
+    if (!is_hex_field(f[3], fl[3], FACE_WATCHLIST_ID_MAX) || !is_hex_field(f[4], fl[4], dmax))
         return 0;
     if (!unhex(f[5], fl[5], r->mac, 32)) return 0;
     r->has_sig = nf == 7;
@@ -326,8 +330,9 @@ face_status lf_audit_append(face_watchlist *wl, face_audit_event ev, const uint8
 {
     lf_audit *a = wl->audit;
     if (!a) return FACE_OK;
-    size_t dlen = detail ? strnlen(detail, DETAIL_MAX + 1) : 0;
-    if (dlen > DETAIL_MAX || id_len > FACE_WATCHLIST_ID_MAX) return FACE_ERR_INVALID_ARGUMENT;
+    const size_t dmax = ev == FACE_AUDIT_SUMMARY ? SUMMARY_MAX : DETAIL_MAX;
+    size_t dlen = detail ? strnlen(detail, dmax + 1) : 0;
+    if (dlen > dmax || id_len > FACE_WATCHLIST_ID_MAX) return FACE_ERR_INVALID_ARGUMENT;
     char line[LINE_MAX_BYTES + 1];
     uint8_t msg[72 + LINE_MAX_BYTES];
     struct timespec ts;
@@ -392,6 +397,24 @@ face_status face_watchlist_audit_alert(face_watchlist *wl, const uint8_t *id, si
     pthread_rwlock_wrlock(&wl->lock);
     face_status st = wl->audit ? lf_audit_append(wl, FACE_AUDIT_ALERT, id, id_len, detail)
                                : FACE_ERR_STATE;
+    pthread_rwlock_unlock(&wl->lock);
+    return st;
+}
+
+face_status face_watchlist_audit_summary(face_watchlist *wl, const char *text)
+{
+    if (!wl || !text) return FACE_ERR_INVALID_ARGUMENT;
+    size_t n = strnlen(text, SUMMARY_MAX + 1);
+    if (n > SUMMARY_MAX) return FACE_ERR_LIMIT;
+    if (n == 0) return FACE_ERR_INVALID_ARGUMENT;
+    /* Printable ASCII only: room for figures and words, none for binary
+     * (a template, a chip) smuggled through as bytes. */
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)text[i] < 0x20 || (unsigned char)text[i] > 0x7e)
+            return FACE_ERR_INVALID_ARGUMENT;
+    pthread_rwlock_wrlock(&wl->lock);
+    face_status st =
+        wl->audit ? lf_audit_append(wl, FACE_AUDIT_SUMMARY, NULL, 0, text) : FACE_ERR_STATE;
     pthread_rwlock_unlock(&wl->lock);
     return st;
 }

@@ -137,13 +137,16 @@ class Quality(ctypes.Structure):
 class StreamCounters(ctypes.Structure):
     _fields_ = [("struct_size", u32), ("reserved", u32), ("frames", u64), ("faces", u64),
                 ("tracks", u64), ("faces_gated", u64), ("faces_searched", u64), ("alerts", u64),
-                ("alerts_dropped", u64), ("faces_untracked", u64)]
+                ("alerts_dropped", u64), ("faces_untracked", u64), ("detect_full", u64),
+                ("detect_local", u64)]
 
 
 class StreamStats(ctypes.Structure):
     _fields_ = [("struct_size", u32), ("reserved", u32), ("frames", u64), ("detect_us", u64),
                 ("landmarks_us", u64), ("align_us", u64), ("embed_us", u64),
-                ("search_us", u64), ("total_us", u64), ("max_total_us", u64)]
+                ("search_us", u64), ("total_us", u64), ("max_total_us", u64),
+                ("detect_full_us", u64), ("detect_local_us", u64), ("max_full_us", u64),
+                ("max_local_us", u64)]
 
 
 class StreamAlert(ctypes.Structure):
@@ -168,4 +171,5 @@ class StreamOptions(ctypes.Structure):
                 ("reembed_gain", f32), ("threshold", f32), ("search_k", i32),
                 ("on_alert", STREAM_ALERT_FN), ("on_alert_user", ctypes.c_void_p),
                 ("queue_capacity", i32), ("reserved", i32), ("deployment", ctypes.c_void_p),
-                ("allocator", ctypes.c_void_p)]
+                ("allocator", ctypes.c_void_p), ("detect_interval", i32),
+                ("full_min_face_size", i32), ("local_scale", f32), ("reserved2", i32)]

@@ -58,11 +58,13 @@ class Counters:
     alerts: int
     alerts_dropped: int
     faces_untracked: int
+    detect_full: int = 0   # frames detected whole (every detect_interval-th)
+    detect_local: int = 0  # local detections around tracks in between
 
     @classmethod
     def _from_c(cls, c):
         return cls(c.frames, c.faces, c.tracks, c.faces_gated, c.faces_searched, c.alerts,
-                   c.alerts_dropped, c.faces_untracked)
+                   c.alerts_dropped, c.faces_untracked, c.detect_full, c.detect_local)
 
     def _to_c(self):
         c = S.StreamCounters()
@@ -92,6 +94,10 @@ class Stats:
     search_us: int
     total_us: int
     max_total_us: int
+    detect_full_us: int = 0   # detect_us split: whole-frame detections
+    detect_local_us: int = 0  # ... and local detections around tracks
+    max_full_us: int = 0      # slowest frame with a whole-frame detection
+    max_local_us: int = 0     # slowest frame without one
 
 
 class Alert:
@@ -174,6 +180,18 @@ class Deployment:
               "face_deployment_get_counters")
         return Counters._from_c(c)
 
+    def report(self, watchlist):
+        """face_deployment_report: record the summed counters as one
+        ``summary`` record in watchlist's audit log (numbers only). FaceError
+        STATE when the watchlist has no audit log."""
+        if not isinstance(watchlist, Watchlist):
+            raise TypeError("watchlist must be a Watchlist, not %s" % type(watchlist).__name__)
+        with self._lock:
+            if not self._h:
+                raise state_error("deployment", "face_deployment_report")
+            with watchlist._g.use("face_deployment_report") as wh:
+                check(_lib.fn("face_deployment_report")(self._h, wh), "face_deployment_report")
+
     def close(self):
         with self._lock:
             h, self._h = self._h, None
@@ -199,7 +217,8 @@ _OPTION_FIELDS = ("stream_id", "flags", "threads", "detector", "input_size", "de
                   "min_face_size", "max_faces", "max_frame_pixels", "max_tracks", "max_missed",
                   "track_iou", "min_eye_distance", "max_yaw", "max_pitch", "min_sharpness",
                   "min_quality", "max_embeds_per_track", "reembed_gain", "threshold",
-                  "search_k", "queue_capacity")
+                  "search_k", "queue_capacity", "detect_interval", "full_min_face_size",
+                  "local_scale")
 
 
 def default_options():
@@ -366,7 +385,8 @@ class Stream:
                                                          ctypes.byref(c)),
                         "face_stream_get_stats")
             return Stats(c.frames, c.detect_us, c.landmarks_us, c.align_us, c.embed_us,
-                         c.search_us, c.total_us, c.max_total_us)
+                         c.search_us, c.total_us, c.max_total_us, c.detect_full_us,
+                         c.detect_local_us, c.max_full_us, c.max_local_us)
 
     @property
     def live_tracks(self):

@@ -624,6 +624,20 @@ class Watchlist:
             check(_lib.fn("face_watchlist_audit_alert")(h, ident, len(ident), d),
                   "face_watchlist_audit_alert")
 
+    def audit_summary(self, text):
+        """Record a summary (figures of a deployment, a shift...) in the
+        audit log as a ``summary`` record. text: printable ASCII, no line
+        breaks, 1..512 bytes; it must never carry biometric data. FaceError
+        INVALID_ARGUMENT (empty, other characters), LIMIT (too long), STATE
+        (no audit log)."""
+        if not isinstance(text, str):
+            raise TypeError("text must be str, not %s" % type(text).__name__)
+        t = text.encode("utf-8")
+        if b"\0" in t:
+            raise ValueError("text must not contain NUL")
+        with self._g.use("face_watchlist_audit_summary") as h:
+            check(_lib.fn("face_watchlist_audit_summary")(h, t), "face_watchlist_audit_summary")
+
     def audit_verify(self, path=None, public_key=None):
         """Verify an audit log (None: this handle's) with the watchlist key,
         and signatures if public_key is given -> AuditReport; FaceError

@@ -4,6 +4,7 @@ per Obama track, none for Biden), with the callback and poll paths and the
 error codes of each call."""
 import math
 import os
+import tempfile
 import unittest
 
 import support
@@ -43,6 +44,9 @@ class NoEngineTest(unittest.TestCase):
         self.assertEqual(d["min_face_size"], 80)
         self.assertEqual(d["flags"], libface.STREAM_AUDIT_ALERTS)
         self.assertEqual(d["queue_capacity"], 64)
+        self.assertEqual(d["detect_interval"], 5)
+        self.assertEqual(d["full_min_face_size"], 0)
+        self.assertAlmostEqual(d["local_scale"], 2.0)
 
     def test_quality(self):
         box = (440, 340, 120, 120)
@@ -87,6 +91,30 @@ class NoEngineTest(unittest.TestCase):
             d.counters()
         self.assertEqual(cm.exception.code, Status.STATE)
         d.close()  # twice is fine
+
+    @unittest.skipUnless(support.HAVE_WATCHLIST, "the loaded libface has no watchlist module")
+    def test_deployment_report(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            log = os.path.join(tmp, "audit.log")
+            with Watchlist.create(Key.raw(bytes(32)), bytes(16), audit_path=log) as wl, \
+                    libface.Deployment() as d:
+                d.report(wl)
+                self.assertEqual(wl.audit_verify().records, 2)  # create, summary
+                with open(log, "rb") as f:
+                    rec = f.read().splitlines()[1].split(b" ")
+                self.assertEqual(rec[2:4], [b"summary", b"-"])
+                self.assertEqual(bytes.fromhex(rec[4].decode()).decode(),
+                                 "deployment frames=0 faces=0 tracks=0 gated=0 searched=0 "
+                                 "alerts=0 dropped=0 untracked=0 full=0 local=0")
+                with Watchlist.create(Key.raw(bytes(32)), bytes(16)) as nolog:
+                    with self.assertRaises(FaceError) as cm:
+                        d.report(nolog)
+                    self.assertEqual(cm.exception.code, Status.STATE)
+                with self.assertRaises(TypeError):
+                    d.report(None)
+            with self.assertRaises(FaceError) as cm:
+                d.report(wl)
+            self.assertEqual(cm.exception.code, Status.STATE)
 
 
 @unittest.skipUnless(HAVE_STREAM and support.HAVE_MODELS and support.HAVE_WATCHLIST,

@@ -381,6 +381,38 @@ class WatchlistTest(unittest.TestCase):
                 w2.audit_verify(self.path("cut.log"))
             self.assertIs(cm.exception.code, Status.AUTH)
 
+    def test_audit_summary(self):
+        with self.assertRaises(FaceError) as cm:
+            self.wl.audit_summary("frames=1")
+        self.assertIs(cm.exception.code, Status.STATE)
+        log = self.path("summary.log")
+        with Watchlist.create(self.key, FP, audit_path=log) as wl:
+            wl.audit_summary("frames=10 faces=3")
+            wl.audit_summary("s" * 512)
+            for bad, code in (("", Status.INVALID_ARGUMENT), ("a\nb", Status.INVALID_ARGUMENT),
+                              ("caf\u00e9", Status.INVALID_ARGUMENT),
+                              ("s" * 513, Status.LIMIT)):
+                with self.assertRaises(FaceError) as cm:
+                    wl.audit_summary(bad)
+                self.assertIs(cm.exception.code, code, bad)
+            with self.assertRaises(ValueError):
+                wl.audit_summary("x\0y")
+            with self.assertRaises(TypeError):
+                wl.audit_summary(b"bytes")
+            self.assertEqual(wl.audit_verify().records, 3)  # create + 2 summaries
+            with open(log, "rb") as f:
+                text = f.read()
+            self.assertIn(b" summary - " + b"frames=10".hex().encode(), text)
+            # Tampering with the summary's text breaks the chain.
+            lines = text.splitlines(keepends=True)
+            fields = lines[1].split(b" ")
+            fields[4] = b"frames=99 faces=3".hex().encode()
+            with open(self.path("edited.log"), "wb") as f:
+                f.write(lines[0] + b" ".join(fields) + b"".join(lines[2:]))
+            with self.assertRaises(FaceError) as cm:
+                wl.audit_verify(self.path("edited.log"))
+            self.assertIs(cm.exception.code, Status.AUTH)
+
     def test_signed_audit(self):
         na = sodium()
         if na is None:
