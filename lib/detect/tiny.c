@@ -115,11 +115,12 @@ static void geom(const lf_detector *d, int H, int W, int sw, tiny_geom *g)
     g->band = 0;
     for (int i = 0; i < 5; i++, c *= 2) {
         size_t hw = (size_t)g->h[i] * g->w[i];
-        PUT(hw * c); /* depthwise */
         if (i == 4) {
+            PUT(hw * c);     /* depthwise */
             PUT(hw * 2 * c); /* pointwise; pool5 (stride 1) runs apart */
         } else {
-            size_t bf = (size_t)2 * band_rows(g->w[i], 2 * c) * g->w[i] * 2 * c;
+            /* a band's depthwise rows, then its pointwise rows */
+            size_t bf = (size_t)2 * band_rows(g->w[i], 2 * c) * g->w[i] * 3 * c;
             if (bf > g->band) g->band = bf;
         }
         size_t sc = lf_conv_scratch(&t->pw[i], g->h[i], g->w[i]);
@@ -182,14 +183,17 @@ static void normalize(float *x, size_t npx)
         for (int c = 0; c < 3; c++) x[3 * i + c] = (x[3 * i + c] - k_mean[c]) / 255.0f;
 }
 
-/* conv1..conv4's pointwise conv, bias, leaky and 2x2/2 pool, band by
- * band: a task owns pool rows [p0, p1) and turns each band of them into
- * pointwise rows in its own band buffer, then pools them into out. Every
- * value is computed as by the unfused layers (the GEMM's sum per element
- * does not depend on how M is split), so tiles and passes stay bitwise. */
+/* conv1..conv4 whole: depthwise 3x3 (pad 1), pointwise, bias, leaky and
+ * 2x2/2 pool, band by band: a task owns pool rows [p0, p1) and turns each
+ * band of them into depthwise rows, then pointwise rows, in its own band
+ * buffer, then pools them into out; only the pooled tensor goes through
+ * memory. Every value is computed as by the unfused layers (a depthwise
+ * pixel's taps do not depend on the rows around it being computed, nor a
+ * GEMM element on how M is split), so tiles and passes stay bitwise. */
 typedef struct pw_pool_job {
     const lf_exec *ex;
     const lf_conv *c;
+    const float *dw; /* depthwise filter [3][3][cin] */
     const float *in; /* H x W x cin */
     int H, W;
     float *out; /* oh x ow x cout */
@@ -205,13 +209,20 @@ static void pw_pool_task(void *arg, int t)
     const lf_conv *c = j->c;
     const lf_kernels *k = j->ex->k;
     const int p0 = t * j->per_task, p1 = p0 + j->per_task < j->oh ? p0 + j->per_task : j->oh;
-    float *band = j->band + (size_t)t * j->band_floats;
+    float *dwb = j->band + (size_t)t * j->band_floats;
+    float *band = dwb + (size_t)2 * j->rows * j->W * c->cin;
     for (int q0 = p0; q0 < p1; q0 += j->rows) {
         const int q1 = q0 + j->rows < p1 ? q0 + j->rows : p1;
         const int y0 = 2 * q0, y1 = 2 * q1 < j->H ? 2 * q1 : j->H;
         const int M = (y1 - y0) * j->W;
-        k->gemm(M, c->cout, c->cin, j->in + (size_t)y0 * j->W * c->cin, c->cin, c->w, c->cout, band,
-                c->cout, 0, lf_exec_gemm_ws(j->ex, t));
+        /* depthwise rows [y0, y1): the input re-based at row y0 - 1 (or
+         * the top padding row), with the rows to the end of the input in
+         * view so a row's taps are classified as in one whole-layer call */
+        const int rs = y0 - 1 > 0 ? y0 - 1 : 0;
+        k->dwconv3x3(j->in + (size_t)rs * j->W * c->cin, j->H - rs, j->W, c->cin, j->dw, NULL, 1,
+                     y0 - rs == 1 ? 0 : 1, 1, dwb, y1 - y0, j->W, LF_ACT_NONE);
+        k->gemm(M, c->cout, c->cin, dwb, c->cin, c->w, c->cout, band, c->cout, 0,
+                lf_exec_gemm_ws(j->ex, t));
         /* Pool first, then bias and leaky on a quarter of the values: both
          * are non-decreasing in x (and rounding keeps them so), so the max
          * of act(x + b) over a window is act(max x + b), bit for bit. */
@@ -222,10 +233,10 @@ static void pw_pool_task(void *arg, int t)
     }
 }
 
-static void pw_pool(const lf_exec *ex, const lf_conv *c, const float *in, int H, int W, float *out,
-                    int oh, int ow, float *band, size_t band_floats)
+static void pw_pool(const lf_exec *ex, const lf_conv *c, const float *dw, const float *in, int H,
+                    int W, float *out, int oh, int ow, float *band, size_t band_floats)
 {
-    pw_pool_job j = {ex, c, in, H, W, out, oh, ow, band, band_floats, band_rows(W, c->cout), 0};
+    pw_pool_job j = {ex, c, dw, in, H, W, out, oh, ow, band, band_floats, band_rows(W, c->cout), 0};
     int ntasks = lf_pool_threads(ex->pool);
     if (ntasks > LF_TINY_BAND_TASKS) ntasks = LF_TINY_BAND_TASKS;
     /* at least two bands' worth of rows per task, or splitting costs more */
@@ -299,14 +310,15 @@ static face_status forward(const lf_exec *ex, const lf_detector *d, const tiny_g
     int H = g->h[0], Wd = g->w[0];
     int c = 16;
     for (int i = 0; i < 5; i++, c *= 2) {
-        /* Explicit 1-px zero pad then VALID == pad 1 on every side, same size. */
-        lf_dwconv_forward(ex, buf[cur], H, Wd, c, t->dw[i], NULL, 1, 1, 1, buf[cur ^ 1], H, Wd,
-                          LF_ACT_NONE);
-        cur ^= 1;
+        /* Depthwise: explicit 1-px zero pad then VALID == pad 1 on every
+         * side, same size. */
         if (i < 4) {
-            pw_pool(ex, &t->pw[i], buf[cur], H, Wd, buf[cur ^ 1], g->h[i + 1], g->w[i + 1], band,
-                    g->band);
+            pw_pool(ex, &t->pw[i], t->dw[i], buf[cur], H, Wd, buf[cur ^ 1], g->h[i + 1],
+                    g->w[i + 1], band, g->band);
         } else {
+            lf_dwconv_forward(ex, buf[cur], H, Wd, c, t->dw[i], NULL, 1, 1, 1, buf[cur ^ 1], H, Wd,
+                              LF_ACT_NONE);
+            cur ^= 1;
             if ((st = lf_conv_forward(ex, &t->pw[i], buf[cur], H, Wd, buf[cur ^ 1], H, Wd)) !=
                 FACE_OK)
                 return st;
