@@ -93,13 +93,14 @@ static void geom(const lf_detector *d, int H, int W, int sw, tiny_geom *g)
     const int ch = H - 2, cw = W - 2;
     g->h[0] = pool_out(ch);
     g->w[0] = pool_out(cw);
-    /* ~0.5 MB of conv0 output per strip: pooled while still in cache */
-    int s = 4096 / (sw - 2);
+    /* ~0.4 MB of input per strip (its 2 halo rows are resampled twice);
+     * conv0 runs two rows at a time inside it, pooled at once from L1/L2 */
+    int s = 16384 / (sw - 2);
     if (s < 4) s = 4;
     if (s > g->h[0]) s = g->h[0];
     g->strip = s;
     g->strip_in = (size_t)(2 * s + 2) * (size_t)W * 3;
-    g->strip_out = (size_t)(2 * s) * (size_t)cw * 16;
+    g->strip_out = (size_t)2 * (size_t)cw * 16;
     size_t cs = lf_conv_scratch(&t->conv0, 2 * s, cw);
 
     size_t b[2] = {0, 0};
@@ -276,9 +277,13 @@ static void stem_task(void *arg, int t)
         const int nin = r1 - r0 + 2;
         j->fill(j->ctx, t, r0, nin, sin);
         normalize(sin, (size_t)nin * (size_t)W);
-        k->conv_direct(sin, nin, W, 3, c->w, 3, 3, 16, c->bias, 1, 0, 0, sout, r1 - r0, cw, c->act);
-        k->maxpool(sout, r1 - r0, cw, 16, 2, 2, 0, 0, j->out + (size_t)j0 * g->w[0] * 16, j1 - j0,
-                   g->w[0]);
+        for (int r = r0; r < r1; r += 2) {
+            const int nr = r1 - r < 2 ? r1 - r : 2;
+            k->conv_direct(sin + (size_t)(r - r0) * W * 3, nr + 2, W, 3, c->w, 3, 3, 16, c->bias, 1,
+                           0, 0, sout, nr, cw, c->act);
+            k->maxpool(sout, nr, cw, 16, 2, 2, 0, 0, j->out + (size_t)(r / 2) * g->w[0] * 16, 1,
+                       g->w[0]);
+        }
     }
 }
 
