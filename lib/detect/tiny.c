@@ -50,9 +50,9 @@ face_status lf_tiny_load(lf_detector *d, const face_model *m, lf_error *err)
 /* Geometry of one pass on an H x W input and its scratch. conv0 is run in
  * strips of input rows, each pooled at once, so its full-resolution 16-channel
  * output (the largest tensor by 4x) never exists: the strip buffers are a
- * few rows, and the ping-pong pair starts at pool0. Likewise conv1..conv4's
- * pointwise outputs are made in bands of rows that are biased, activated and
- * pooled while in cache (pw_pool), so only their pooled results are stored.
+ * few rows, and the ping-pong pair starts at pool0. Likewise conv1..conv4
+ * run in bands of rows (depthwise, pointwise, pool, bias and leaky while in
+ * cache: pw_pool), so only their pooled results are stored.
  * Consecutive tensors alternate between the two buffers, each sized for the
  * largest tensor of its parity. */
 typedef struct tiny_geom {
@@ -61,7 +61,7 @@ typedef struct tiny_geom {
     int strip;      /* pool0 rows per conv0 strip */
     size_t buf[2];  /* floats */
     size_t strip_in, strip_out;
-    size_t band;    /* floats of pointwise band per task (LF_TINY_BAND_TASKS) */
+    size_t band;    /* floats of depthwise + pointwise band per task */
     size_t conv_scratch;
 } tiny_geom;
 
@@ -79,7 +79,7 @@ static int pool_out(int in) { return (in + 1) / 2; }
 static int band_rows(int W, int C)
 {
     size_t r = LF_TINY_BAND_FLOATS / ((size_t)2 * (size_t)W * (size_t)C);
-    return r < 1 ? 1 : r > 1024 ? 1024 : (int)r;
+    return r < 1 ? 1 : (int)r; /* at most LF_TINY_BAND_FLOATS / 32 */
 }
 
 /* sw: the widest input of the run (a rect level's widest tile), which alone
@@ -169,8 +169,8 @@ static float *push_floats(lf_arena *a, size_t n)
 
 /* §2: (x - mean) / 255 in float, a true division as face-api does. Four
  * pixels (12 floats, a whole number of vectors) per step with the means laid
- * out to match, so the compiler can use vector divides; the per-channel
- * loop it replaces ran one scalar divide at a time. */
+ * out to match, so the compiler emits vector divides (divps at -O2); the
+ * per-channel loop it replaces ran one scalar divide at a time. */
 static void normalize(float *x, size_t npx)
 {
     float m[12];
