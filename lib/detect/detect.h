@@ -68,8 +68,6 @@ typedef struct lf_det_view {
  * lf_det_sample_ws_bytes(S) bytes. */
 void lf_det_sample_view(const face_image *img, const lf_det_view *v, float *out, void *ws);
 size_t lf_det_sample_ws_bytes(int S);
-/* Read n pixels of row y from column x0 as RGB floats, any pixel format. */
-void lf_det_rgb_row(const face_image *img, int y, int x0, int n, float *rgb);
 
 /* face-api's computeReshapedDimensions for a w x h region at input S, kept
  * >= 1 so a 4000x8 strip does not divide by zero. */

@@ -41,11 +41,6 @@ static inline void read_px(const uint8_t *row, int fmt, int x, float *rgb)
     }
 }
 
-void lf_det_rgb_row(const face_image *img, int y, int x0, int n, float *rgb)
-{
-    lf_image_rgb_row(img, y, x0, n, rgb); /* the format switch outside the loop */
-}
-
 void lf_det_reshaped(int w, int h, int S, int *wp, int *hp)
 {
     /* JS Math.round(v) = floor(v + 0.5) for the positive values here. */
