@@ -2,9 +2,11 @@
 /* Live streams: frames per second and end-to-end latency (one push: detect,
  * track, gate, embed, search, alert) on synthetic frames.
  *
- *   bench_stream [model_dir] [frames] [repeats]
+ *   bench_stream [model_dir] [frames] [repeats] [intervals]
  *       model_dir default $FACE_MODEL_DIR; faces are taken from
  *       <model_dir>/demo/sample*.jpg (the face-api demo photos).
+ *       intervals: comma-separated detect_interval values to run the whole
+ *       table with (default "1,5": every frame, and the stream default).
  *
  * A frame is a textured background with N faces pasted on a grid, each
  * drifting a few pixels per frame so tracks persist as they would with
@@ -15,8 +17,12 @@
  *
  * Configurations: one stream at 720p and 1080p with 0, 1, 5, 20 faces;
  * four streams on four threads (sharing the engine and watchlist) at the
- * same sizes; 1080p with 5 faces at a minimum face of 40, 60 and 80 px.
- * Each figure is the best of `repeats` runs (the machine is shared). */
+ * same sizes; 1080p with 5 faces at a minimum face of 40, 60 and 80 px;
+ * with detect_interval > 1 also 1080p, 5 faces, min face 80 with a coarser
+ * whole-frame min face (full_min_face_size 160).
+ * Each figure is the best of `repeats` runs (the machine is shared).
+ * "faces/frame" and "tracks" show that faces are not lost: with every face
+ * followed on every frame they are N and N. */
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -116,10 +122,10 @@ static void compose(uint8_t *px, int w, int h, int nfaces, int f, int seed)
 }
 
 typedef struct run {
-    int w, h, nfaces, min_face, frames, seed;
+    int w, h, nfaces, min_face, full_min, interval, frames, seed;
     double fps, mean_ms, p95_ms, max_ms;
     face_stream_stats st;
-    uint64_t alerts, searched;
+    uint64_t alerts, searched, faces, tracks, full, local;
 } run;
 
 static int cmp_d(const void *a, const void *b)
@@ -144,14 +150,20 @@ static void *run_stream(void *arg)
     face_stream_options o;
     face_stream_options_init(&o);
     o.min_face_size = r->min_face;
+    o.full_min_face_size = r->full_min;
+    o.detect_interval = r->interval;
     o.max_embeds_per_track = 1;
     o.flags = 0;
     face_stream *s = NULL;
     face_status st = face_stream_create(g_engine, g_wl, &o, &s);
     if (st != FACE_OK) die("face_stream_create", st);
     double *lat = malloc(sizeof(double) * (size_t)r->frames);
-    /* Warm-up: the context's scratch and the first embeddings. */
-    for (int i = 0; i < 3; i++) face_stream_push(s, &img[i % NPRE], i);
+    /* Warm-up: the context's scratch and the first embeddings, over a
+     * whole detection interval so the timed run starts on a full frame. */
+    int warm = r->interval > 3 ? r->interval : 3;
+    for (int i = 0; i < warm; i++) face_stream_push(s, &img[i % NPRE], i);
+    face_stream_counters c0;
+    face_stream_get_counters(s, &c0);
     double t0 = now_s();
     for (int i = 0; i < r->frames; i++) {
         double a = now_s();
@@ -178,6 +190,10 @@ static void *run_stream(void *arg)
     face_stream_get_counters(s, &c);
     r->alerts = c.alerts;
     r->searched = c.faces_searched;
+    r->faces = c.faces - c0.faces;
+    r->tracks = c.tracks;
+    r->full = c.detect_full; /* with warm-up, like the stage stats */
+    r->local = c.detect_local;
     face_stream_destroy(s);
     free(lat);
     for (int i = 0; i < NPRE; i++) free(px[i]);
@@ -185,7 +201,8 @@ static void *run_stream(void *arg)
 }
 
 /* Best of repeats; nstreams threads each run their own stream. */
-static void measure(int w, int h, int nfaces, int min_face, int nstreams, int frames, int repeats)
+static void measure(int w, int h, int nfaces, int min_face, int full_min, int interval,
+                    int nstreams, int frames, int repeats)
 {
     run best[4];
     double best_fps = -1;
@@ -193,8 +210,8 @@ static void measure(int w, int h, int nfaces, int min_face, int nstreams, int fr
         run r[4];
         pthread_t th[4];
         for (int i = 0; i < nstreams; i++) {
-            r[i] = (run){.w = w, .h = h, .nfaces = nfaces, .min_face = min_face, .frames = frames,
-                         .seed = i};
+            r[i] = (run){.w = w, .h = h, .nfaces = nfaces, .min_face = min_face,
+                         .full_min = full_min, .interval = interval, .frames = frames, .seed = i};
             pthread_create(&th[i], NULL, run_stream, &r[i]);
         }
         double total = 0;
@@ -214,10 +231,20 @@ static void measure(int w, int h, int nfaces, int min_face, int nstreams, int fr
     }
     const face_stream_stats *s = &best[0].st;
     double fr = (double)s->frames;
-    printf("| %dx%d | %d | %d | %d | %.1f | %.1f | %.1f | %.1f | %.1f / %.1f / %.1f / %.1f / %.2f |\n",
-           w, h, nfaces, min_face, nstreams, best_fps / nstreams, best_fps, lat, p95,
-           s->detect_us / fr / 1e3, s->landmarks_us / fr / 1e3,
-           (s->align_us) / fr / 1e3, s->embed_us / fr / 1e3, s->search_us / fr / 1e3);
+    const run *b = &best[0];
+    char mf[32];
+    if (full_min) snprintf(mf, sizeof mf, "%d (full %d)", min_face, full_min);
+    else snprintf(mf, sizeof mf, "%d", min_face);
+    /* Per-kind detection means, over warm-up and timed frames alike (as
+     * the stage stats are). */
+    double nfull = (double)(b->full ? b->full : 1), nloc = fr - (double)b->full;
+    printf("| %dx%d | %d | %s | %d | %d | %.1f | %.1f | %.1f | %.1f | %.2f | %llu | %.1f / %.1f | "
+           "%.1f / %.1f / %.1f / %.1f / %.2f |\n",
+           w, h, nfaces, mf, interval, nstreams, best_fps / nstreams, best_fps, lat, p95,
+           (double)b->faces / b->frames, (unsigned long long)b->tracks,
+           s->detect_full_us / nfull / 1e3, nloc > 0 ? s->detect_local_us / nloc / 1e3 : 0.0,
+           s->detect_us / fr / 1e3, s->landmarks_us / fr / 1e3, (s->align_us) / fr / 1e3,
+           s->embed_us / fr / 1e3, s->search_us / fr / 1e3);
     fflush(stdout);
 }
 
@@ -226,8 +253,18 @@ int main(int argc, char **argv)
     const char *dir = argc > 1 ? argv[1] : getenv("FACE_MODEL_DIR");
     int frames = argc > 2 ? atoi(argv[2]) : 60;
     int repeats = argc > 3 ? atoi(argv[3]) : 3;
-    if (!dir || frames < 10 || repeats < 1) {
-        fprintf(stderr, "usage: bench_stream [model_dir] [frames>=10] [repeats]\n");
+    const char *ivs = argc > 4 ? argv[4] : "1,5";
+    int intervals[8], nint = 0;
+    for (const char *p = ivs; *p && nint < 8;) {
+        intervals[nint++] = atoi(p);
+        p = strchr(p, ',');
+        if (!p) break;
+        p++;
+    }
+    int bad = !dir || frames < 10 || repeats < 1 || nint == 0;
+    for (int i = 0; i < nint; i++) bad |= intervals[i] < 1 || intervals[i] > 1000;
+    if (bad) {
+        fprintf(stderr, "usage: bench_stream [model_dir] [frames>=10] [repeats] [intervals, e.g. 1,5]\n");
         return 2;
     }
     face_status s = face_engine_create_from_dir(dir, NULL, &g_engine);
@@ -290,16 +327,21 @@ int main(int argc, char **argv)
 
     printf("bench_stream: %d faces harvested, %d timed frames per run, best of %d, ISA %s\n\n",
            g_npatches, frames, repeats, face_isa_name(face_active_isa()));
-    printf("| frame | faces | min face | streams | fps/stream | fps total | mean ms | p95 ms | "
+    printf("| frame | faces | min face | interval | streams | fps/stream | fps total | mean ms | "
+           "p95 ms | faces/frame | tracks | detect ms full / local | "
            "ms/frame detect / landmarks / align / embed / search (stream 1) |\n");
-    printf("|---|---|---|---|---|---|---|---|---|\n");
+    printf("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     const int sizes[2][2] = {{1280, 720}, {1920, 1080}};
     const int nf[4] = {0, 1, 5, 20};
-    for (int streams = 1; streams <= 4; streams += 3)
-        for (int si = 0; si < 2; si++)
-            for (int k = 0; k < 4; k++)
-                measure(sizes[si][0], sizes[si][1], nf[k], 80, streams, frames, repeats);
-    for (int mf = 40; mf <= 80; mf += 20) measure(1920, 1080, 5, mf, 1, frames, repeats);
+    for (int iv = 0; iv < nint; iv++) {
+        const int I = intervals[iv];
+        for (int streams = 1; streams <= 4; streams += 3)
+            for (int si = 0; si < 2; si++)
+                for (int k = 0; k < 4; k++)
+                    measure(sizes[si][0], sizes[si][1], nf[k], 80, 0, I, streams, frames, repeats);
+        for (int mf = 40; mf <= 80; mf += 20) measure(1920, 1080, 5, mf, 0, I, 1, frames, repeats);
+        if (I > 1) measure(1920, 1080, 5, 80, 160, I, 1, frames, repeats);
+    }
 
     face_watchlist_close(g_wl);
     face_engine_destroy(g_engine);

@@ -242,6 +242,7 @@ static void run_alerts_once_per_track_and_no_trace(int interval)
     o.on_alert_user = &log;
     o.deployment = dep;
     o.detect_interval = interval;
+    o.flags |= FACE_STREAM_FIXED_INTERVAL; /* exact full/local counts below */
     face_stream *s = NULL;
     assert_int_equal(face_stream_create(g_engine, wl, &o, &s), FACE_OK);
 
@@ -403,6 +404,7 @@ static void test_moving_faces_through_local_frames(void **state)
     face_stream_options o;
     face_stream_options_init(&o);
     o.detect_interval = 5;
+    o.flags |= FACE_STREAM_FIXED_INTERVAL;
     o.max_missed = 0;
     face_stream *s = NULL;
     assert_int_equal(face_stream_create(g_engine, wl, &o, &s), FACE_OK);
@@ -445,6 +447,7 @@ static void test_faces_appearing_between_full_detections(void **state)
     face_stream_options o;
     face_stream_options_init(&o);
     o.detect_interval = 5;
+    o.flags |= FACE_STREAM_FIXED_INTERVAL;
     face_stream *s = NULL;
     assert_int_equal(face_stream_create(g_engine, wl, &o, &s), FACE_OK);
     frame_compose(&f, NULL, 1, 0, 0);

@@ -187,6 +187,14 @@ typedef int (*face_stream_alert_fn)(void *user, const face_stream_alert *alert);
                                            audit log (id + stream/track/time,
                                            no biometric data); on by default,
                                            silently skipped without a log */
+#define FACE_STREAM_FIXED_INTERVAL 0x2u /**< keep to detect_interval exactly. By
+                                           default a frame due for local
+                                           detection is detected whole instead
+                                           when the local windows would cost as
+                                           much (many tracks: the stream keeps
+                                           running means of both costs); this
+                                           flag turns that off, for
+                                           reproducible tests */
 
 typedef struct face_stream_options {
     uint32_t struct_size;     /**< sizeof(face_stream_options) */
@@ -232,10 +240,14 @@ typedef struct face_stream_options {
                                    1..1000 (default 5); 1 = every frame. On the
                                    frames in between, each live track is looked
                                    for only in a window around its predicted
-                                   box (local detection, single pass), so a
+                                   box (local detection, single pass, score
+                                   threshold 0.7 x detect_score since a box
+                                   there only continues a track), so a
                                    face entering the frame is found at the next
                                    whole-frame detection, at most N-1 frames
-                                   late. */
+                                   late. Frames with many tracks may be
+                                   detected whole anyway: see
+                                   FACE_STREAM_FIXED_INTERVAL. */
     int32_t full_min_face_size; /**< min face of whole-frame detections, px;
                                    0 = min_face_size (default). A coarser value
                                    (say 120) makes those frames cheaper: faces
