@@ -606,6 +606,15 @@ static face_status detect_local(face_stream *s, const face_image *img, size_t *n
     return FACE_OK;
 }
 
+/* A mean that drops fast and rises slowly: the first calls on a context
+ * pay for its scratch and would otherwise hold the estimate up for dozens
+ * of frames; a frame slowed by a busy machine should not swing it either. */
+static double running_mean(double mean, double x)
+{
+    if (!(mean > 0)) return x;
+    return x < mean ? 0.5 * (mean + x) : 0.9 * mean + 0.1 * x;
+}
+
 face_status face_stream_push(face_stream *s, const face_image *img, int64_t ts)
 {
     if (!s) return FACE_ERR_INVALID_ARGUMENT;
@@ -637,13 +646,13 @@ face_status face_stream_push(face_stream *s, const face_image *img, int64_t ts)
     s->st.detect_us += t1 - t0;
     if (full) {
         s->st.detect_full_us += t1 - t0;
-        s->full_us = s->full_us > 0 ? 0.8 * s->full_us + 0.2 * dt : dt;
+        s->full_us = running_mean(s->full_us, dt);
     } else {
         s->st.detect_local_us += t1 - t0;
         uint32_t windows = (uint32_t)s->c[C_LOCAL] - c_local;
         if (windows) {
             double w = dt / windows;
-            s->window_us = s->window_us > 0 ? 0.8 * s->window_us + 0.2 * w : w;
+            s->window_us = running_mean(s->window_us, w);
         }
     }
     s->last_ts = ts;
