@@ -115,9 +115,36 @@ int lf_stbi_info(lf_stbi_ctx *ctx, const uint8_t *buf, int len, int *w, int *h)
     return ok;
 }
 
+/* stb_image 2.27 computes idata + ioff with idata still NULL when the first
+ * IDAT chunk is empty (undefined pointer arithmetic, found by the fuzzer;
+ * tests/fuzz/image_decode/crash-stb-png-empty-idat). Such files are legal
+ * but never written by real encoders, so they are refused before stb sees
+ * them rather than patching stb. The walk only reads chunk headers inside
+ * the buffer; a truncated chunk table is left to stb to report. */
+static int png_has_empty_first_idat(const uint8_t *buf, int len)
+{
+    static const uint8_t png_sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+    if (len < 8 || memcmp(buf, png_sig, 8) != 0) return 0;
+    size_t pos = 8, n = (size_t)len;
+    while (pos + 8 <= n) {
+        uint32_t clen = (uint32_t)buf[pos] << 24 | (uint32_t)buf[pos + 1] << 16 |
+                        (uint32_t)buf[pos + 2] << 8 | buf[pos + 3];
+        const uint8_t *type = buf + pos + 4;
+        if (memcmp(type, "IDAT", 4) == 0) return clen == 0;
+        if (memcmp(type, "IEND", 4) == 0) return 0;
+        if (clen > n - pos - 8) return 0;
+        pos += 12 + (size_t)clen;
+    }
+    return 0;
+}
+
 uint8_t *lf_stbi_load_rgb(lf_stbi_ctx *ctx, const uint8_t *buf, int len, int *w, int *h)
 {
     int comp = 0;
+    if (png_has_empty_first_idat(buf, len)) {
+        stbi__g_failure_reason = "empty first IDAT chunk";
+        return NULL;
+    }
     tl_ctx = ctx;
     stbi__g_failure_reason = NULL;
     uint8_t *px = stbi_load_from_memory(buf, len, w, h, &comp, 3);
