@@ -14,6 +14,7 @@ from ._buffers import borrow, np
 from .errors import Status, FaceError, check, state_error
 from .image import Image, PixelFormat, as_image
 from .template import Template
+from ._closeable import Closeable
 
 LANDMARK_COUNT = S.LANDMARK_COUNT
 CHIP_SIZE = S.CHIP_SIZE
@@ -265,7 +266,7 @@ def _path(p, what):
         raise TypeError("%s must be a path, not %s" % (what, type(p).__name__)) from None
 
 
-class Model:
+class Model(Closeable):
     """One converted network file (face_model). Pass it to Engine(), which
     takes it over; otherwise close() it."""
 
@@ -302,22 +303,10 @@ class Model:
         if h:
             _lib.fn("face_model_destroy")(h)
 
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:
-            pass
-
 
 # ---------------------------------------------------------------- engine
 
-class Engine:
+class Engine(Closeable):
     """The loaded networks (face_engine): immutable and shared by threads.
 
     Engine(model_dir) loads tiny_face_detector.fmdl, ssd_mobilenetv1.fmdl,
@@ -399,22 +388,10 @@ class Engine:
             ctx.close()
         _lib.fn("face_engine_destroy")(h)
 
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:
-            pass
-
 
 # ---------------------------------------------------------------- context
 
-class Context:
+class Context(Closeable):
     """Per-thread working state (face_ctx): scratch memory, options and the
     last error. Calls on one Context are serialised by a lock, so sharing
     one between threads is safe but not parallel: give each thread its own.
@@ -463,18 +440,6 @@ class Context:
             h, self._h = self._h, None
             if h:
                 _lib.fn("face_ctx_destroy")(h)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:
-            pass
 
     def _call(self, name, *args):
         """Run one C call on this context under its lock; raise FaceError

@@ -26,6 +26,7 @@ from .engine import Chip, Engine, Rect, _landmarks, _rect
 from .errors import FaceError, check, state_error
 from .image import as_image
 from .watchlist import Watchlist
+from ._closeable import Closeable
 
 #: face_stream_options flag: record each alert in the watchlist's audit log.
 STREAM_AUDIT_ALERTS = 0x1
@@ -158,7 +159,7 @@ def quality_estimate(landmarks, box, chip=None):
     return Quality._from_c(q)
 
 
-class Deployment:
+class Deployment(Closeable):
     """A set of streams whose counters are summed (face_deployment), e.g. the
     cameras of one operation. Close it after its streams."""
 
@@ -198,18 +199,6 @@ class Deployment:
         if h:
             _lib.fn("face_deployment_destroy")(h)
 
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:
-            pass
-
 
 # Option name -> face_stream_options field (all but the callback, the
 # deployment and the allocator, which Stream sets itself).
@@ -228,7 +217,7 @@ def default_options():
     return {name: getattr(o, name) for name in _OPTION_FIELDS}
 
 
-class Stream:
+class Stream(Closeable):
     """One camera (face_stream).
 
     Stream(engine, watchlist, *, on_alert=None, deployment=None, **options)
@@ -299,18 +288,6 @@ class Stream:
             h, self._h = self._h, None
             if h:
                 _lib.fn("face_stream_destroy")(h)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:
-            pass
 
     def _handle(self, function):
         if not self._h:

@@ -12,6 +12,7 @@ from . import _structs as S
 from ._buffers import borrow
 from .errors import FaceError, Status, check, state_error
 from .template import Template
+from ._closeable import Closeable
 
 ID_MAX = S.WATCHLIST_ID_MAX
 LABEL_MAX = S.WATCHLIST_LABEL_MAX
@@ -342,7 +343,7 @@ def _templates_array(templates, what="templates"):
     return arr, len(templates)
 
 
-class Watchlist:
+class Watchlist(Closeable):
     """A sealed watchlist (face_watchlist). Safe to share between threads:
     searches run concurrently, changes are serialised inside the library.
 
@@ -414,18 +415,6 @@ class Watchlist:
         if not h:
             raise state_error("watchlist", "face_watchlist_destroy")
         check(_lib.fn("face_watchlist_destroy")(h), "face_watchlist_destroy")
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:
-            pass
 
     # ------------------------------------------------------------ entries
     def enroll(self, id, templates, label=None, expires_at=0):
